@@ -1,0 +1,58 @@
+// Command magerepo builds, serves, syncs and verifies Composer package repositories
+// for Magento Open Source and distributions built on it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes, documented in docs/cli.md.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // the command ran, but something failed (a package, a check)
+	exitUsage    = 2 // unusable configuration or arguments; the command could not run
+	exitCanceled = 130
+)
+
+// errPartial marks a run that finished but reported failures (exit status 1).
+var errPartial = errors.New("some items failed")
+
+// usageError marks unusable configuration or arguments (exit status 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCommand(&globalOptions{})
+	err := root.ExecuteContext(ctx)
+	os.Exit(exitCode(ctx, err))
+}
+
+// exitCode maps an error returned by a command to the process exit status.
+func exitCode(ctx context.Context, err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errPartial):
+		fmt.Fprintln(os.Stderr, "magerepo:", err)
+		return exitFailed
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, "magerepo:", err)
+		return exitUsage
+	case ctx.Err() != nil:
+		fmt.Fprintln(os.Stderr, "magerepo: interrupted")
+		return exitCanceled
+	default:
+		fmt.Fprintln(os.Stderr, "magerepo:", err)
+		return exitFailed
+	}
+}
