@@ -1,0 +1,225 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// contentTypes lists the types a repository directory holds; anything else falls
+// back to the mime package.
+var contentTypes = map[string]string{
+	".json": "application/json",
+	".zip":  "application/zip",
+	".html": "text/html; charset=utf-8",
+	".gz":   "application/gzip",
+	".txt":  "text/plain; charset=utf-8",
+}
+
+// requestName maps a request to the slash-separated name of a file below the
+// root, or reports false when the request may not name a file at all. Rules:
+// "/" is index.html; no empty, dot or dot-dot segment (this hides .magerepo/ and
+// every dot file); no backslash, control byte, or encoded slash or backslash
+// (which would let one segment act as several); no trailing slash (directories
+// are never listed).
+func requestName(r *http.Request) (string, bool) {
+	p := r.URL.Path
+	if p == "/" {
+		return "index.html", true
+	}
+	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+		return "", false
+	}
+	if raw := r.URL.RawPath; raw != "" {
+		lower := strings.ToLower(raw)
+		if strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") {
+			return "", false
+		}
+	}
+	name := p[1:]
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "", false
+		}
+	}
+	for seg := range strings.SplitSeq(name, "/") {
+		if seg == "" || seg[0] == '.' {
+			return "", false
+		}
+	}
+	return name, true
+}
+
+// serveFile answers GET or HEAD for a file below the root.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
+	name, ok := requestName(r)
+	if !ok {
+		plainError(w, http.StatusNotFound)
+		return
+	}
+	f, fi, err := s.open(name)
+	if err != nil {
+		s.logOpenError(r, name, err)
+		plainError(w, http.StatusNotFound)
+		return
+	}
+	defer f.Close()
+
+	ext := path.Ext(name)
+	h := w.Header()
+	h.Set("Content-Type", contentType(ext))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", s.cacheControl(ext))
+	if ext == ".json" {
+		h.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) && s.serveGzip(w, r, name, fi, f) {
+			return
+		}
+	}
+	h.Set("ETag", etag(fi, ""))
+	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+// open opens a regular file through the root, which refuses ".." and symlinks
+// that leave the directory.
+func (s *Server) open(name string) (*os.File, fs.FileInfo, error) {
+	f, err := s.root.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, errNotServed
+	}
+	return f, fi, nil
+}
+
+// logOpenError logs open failures other than the everyday "no such file", which
+// Composer causes constantly by probing names.
+func (s *Server) logOpenError(r *http.Request, name string, err error) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotServed) {
+		return
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelWarn, "cannot open file",
+		slog.String("path", name), slog.String("error", err.Error()))
+}
+
+// serveGzip answers with a gzip-encoded body: the ".gz" sibling when it is at
+// least as new as the file, otherwise the file compressed once and cached. It
+// reports false when neither is possible; the caller then sends the plain file.
+func (s *Server) serveGzip(w http.ResponseWriter, r *http.Request, name string, fi fs.FileInfo, f *os.File) bool {
+	if gf, gfi, err := s.open(name + ".gz"); err == nil {
+		defer gf.Close()
+		if !gfi.ModTime().Before(fi.ModTime()) {
+			setGzipHeaders(w, etag(gfi, "gz"))
+			http.ServeContent(w, r, "", gfi.ModTime(), gf)
+			return true
+		}
+	}
+	if s.gz == nil {
+		return false
+	}
+	body, err := s.gz.get(name, fi, f)
+	if err != nil {
+		if !errors.Is(err, errTooLarge) {
+			s.log.LogAttrs(r.Context(), slog.LevelWarn, "cannot compress file",
+				slog.String("path", name), slog.String("error", err.Error()))
+		}
+		return false
+	}
+	if int64(len(body)) >= fi.Size() {
+		return false // tiny files grow when compressed
+	}
+	setGzipHeaders(w, etag(fi, "gzip"))
+	http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(body))
+	return true
+}
+
+func setGzipHeaders(w http.ResponseWriter, tag string) {
+	h := w.Header()
+	h.Set("Content-Encoding", "gzip")
+	h.Set("ETag", tag)
+}
+
+// etag derives a strong validator from size and modification time: files are
+// replaced by rename and rewritten only when their bytes change (DESIGN §2.9).
+func etag(fi fs.FileInfo, variant string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	b.WriteString(strconv.FormatInt(fi.Size(), 36))
+	b.WriteByte('-')
+	b.WriteString(strconv.FormatInt(fi.ModTime().UnixNano(), 36))
+	if variant != "" {
+		b.WriteByte('-')
+		b.WriteString(variant)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func contentType(ext string) string {
+	if t, ok := contentTypes[ext]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// cacheControl: metadata must be revalidated on every use so that caches in
+// front of the server never hide a new release; dists never change bytes once
+// published (DESIGN §2.3), so they may be cached for a long time. Anything
+// behind credentials is private to the client.
+func (s *Server) cacheControl(ext string) string {
+	scope := "public"
+	if s.creds != nil {
+		scope = "private"
+	}
+	if ext == ".zip" {
+		return scope + ", max-age=" + strconv.Itoa(int(7*24*time.Hour/time.Second))
+	}
+	return scope + ", no-cache"
+}
+
+// acceptsGzip reports whether Accept-Encoding allows gzip (q > 0, directly or
+// through "*").
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.ToLower(strings.TrimSpace(coding))
+			if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+				continue
+			}
+			return !zeroQ(params)
+		}
+	}
+	return false
+}
+
+// zeroQ reports whether an Accept-Encoding parameter list says q=0.
+func zeroQ(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return err == nil && q == 0
+	}
+	return false
+}
