@@ -1,0 +1,82 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseErrorsNameLines(t *testing.T) {
+	cases := []struct{ name, yaml, want string }{
+		{"unknown key", "sources:\n  - name: a\n    url: x\n    colour: red\n    packages: [{dir: \"\"}]\n", "line 4"},
+		{"bad type", "sources:\n  - name: a\n    url: x\n    version-from-tag: maybe\n    packages: [{dir: \"\"}]\n", "line 4"},
+		{"no url", "sources:\n  - name: a\n    packages: [{dir: \"\"}]\n", "line 2: source \"a\": needs exactly one of url and path"},
+		{"no layout kind", "sources:\n  - name: a\n    url: x\n    packages:\n      - exclude: [x]\n", "line 5"},
+		{"bad layout option", "sources:\n  - name: a\n    url: x\n    packages:\n      - dir: \"\"\n        excludes: [x]\n", "excludes"},
+		{"bad format", "archive-format: zip\nsources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n", "archive-format"},
+		{"unknown fix source", "sources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\nextra-refs:\n  - {source: b, commit: abcdef0, release: \"1.0\"}\n", "unknown source \"b\""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml), "x.yaml")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "x.yaml: ") {
+				t.Fatalf("error = %v, want it to start with the file and contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseLayouts(t *testing.T) {
+	c, err := Parse([]byte(`
+base-url: https://repo.example.com/sub/
+archive-format: mageos
+sources:
+  - name: sat
+    path: /tmp/x
+    from: "1.0.9"
+    packages:
+      - each-dir: ""
+        exclude: [.github/, {path: .gitignore, keep-for-refs: ["2.4.0"]}]
+      - metapackage-dir: _metapackage
+      - extra-metapackage: product-community-edition
+        type: metapackage
+version-pins:
+  - {source: sat, tag: "1.0.9", pins: {b/b: "2", a/a: "1"}}
+patches:
+  - source: sat
+    package: a/a
+    when: {prefix: "2.4.7-", from: "2.4.7-p6"}
+    merge: {conflict: {z/z: ">=1"}, require: {y/y: "1"}}
+`), "p.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Sources[0]
+	if len(s.Packages) != 3 || s.Packages[0].Kind != EachDir || s.Packages[1].Dir != "_metapackage" || s.Packages[2].Type != "metapackage" {
+		t.Fatalf("layouts = %+v", s.Packages)
+	}
+	if ex := s.Packages[0].Exclude[1]; ex.Path != ".gitignore" || ex.Applies("2.4.0") || !ex.Applies("2.4.1") {
+		t.Fatalf("conditional exclude = %+v", ex)
+	}
+	if p := c.VersionPins[0].Pins; p[0].Key != "b/b" || p[1].Key != "a/a" {
+		t.Fatalf("pin order lost: %+v", p)
+	}
+	if m := c.Patches[0].Merge; m[0].Name != "conflict" || m[1].Name != "require" {
+		t.Fatalf("merge order lost: %+v", m)
+	}
+	if c.DistDir != "dist" || s.Line != 5 {
+		t.Fatalf("defaults/lines: dist-dir %q line %d", c.DistDir, s.Line)
+	}
+}
+
+func TestSharedProfileParses(t *testing.T) {
+	c, err := Load("../../../shared/data/mageos-mirror-profile.yaml")
+	if err != nil {
+		if strings.Contains(err.Error(), "no such file") {
+			t.Skip("shared data not present")
+		}
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 26 || len(c.Patches) != 41 || len(c.VersionPins) != 25 {
+		t.Fatalf("sources %d patches %d pins %d", len(c.Sources), len(c.Patches), len(c.VersionPins))
+	}
+}
