@@ -124,8 +124,8 @@ func (s *Server) serveGzip(w http.ResponseWriter, r *http.Request, name string, 
 	if gf, gfi, err := s.open(name + ".gz"); err == nil {
 		defer gf.Close()
 		if !gfi.ModTime().Before(fi.ModTime()) {
-			setGzipHeaders(w, etag(gfi, "gz"))
-			http.ServeContent(w, r, "", gfi.ModTime(), gf)
+			setGzipHeaders(w, etag(gfi, "gz"), gfi.Size())
+			http.ServeContent(w, withoutRange(r), "", gfi.ModTime(), gf)
 			return true
 		}
 	}
@@ -143,15 +143,32 @@ func (s *Server) serveGzip(w http.ResponseWriter, r *http.Request, name string, 
 	if int64(len(body)) >= fi.Size() {
 		return false // tiny files grow when compressed
 	}
-	setGzipHeaders(w, etag(fi, "gzip"))
-	http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(body))
+	setGzipHeaders(w, etag(fi, "gzip"), int64(len(body)))
+	http.ServeContent(w, withoutRange(r), "", fi.ModTime(), bytes.NewReader(body))
 	return true
 }
 
-func setGzipHeaders(w http.ResponseWriter, tag string) {
+// setGzipHeaders prepares a gzip-encoded answer. http.ServeContent leaves out
+// Content-Length when Content-Encoding is set, so it is set here; it is right
+// because encoded answers are always whole (see withoutRange).
+func setGzipHeaders(w http.ResponseWriter, tag string, size int64) {
 	h := w.Header()
 	h.Set("Content-Encoding", "gzip")
 	h.Set("ETag", tag)
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+}
+
+// withoutRange drops Range from a request: byte ranges of a compressed body are
+// of no use to Composer, and whole answers keep Content-Length simple. Ranges
+// stay available on the plain file.
+func withoutRange(r *http.Request) *http.Request {
+	if r.Header.Get("Range") == "" {
+		return r
+	}
+	r2 := r.Clone(r.Context())
+	r2.Header.Del("Range")
+	r2.Header.Del("If-Range")
+	return r2
 }
 
 // etag derives a strong validator from size and modification time: files are
