@@ -38,12 +38,19 @@ func newTestRepo(t *testing.T, dir, baseURL string) *testRepo {
 // publish adds version to package name in the documented order: the dist, then
 // the p2 file, then packages.json, each written to a temporary name and renamed.
 func (r *testRepo) publish(name, version string) {
+	r.publishSteps(name, version, func() {})
+}
+
+// publishSteps is publish with a call after each file written.
+func (r *testRepo) publishSteps(name, version string, after func()) {
 	r.t.Helper()
 	zipBytes := testZip(r.t, name, version)
 	distRel := "dist/" + name + "-" + version + ".zip"
 	r.write(distRel, zipBytes)
+	after()
 	r.versions[name] = append(r.versions[name], version)
 	r.write("p2/"+name+".json", r.p2(name))
+	after()
 	names := make([]string, 0, len(r.versions))
 	for n := range r.versions {
 		names = append(names, n)
@@ -55,6 +62,7 @@ func (r *testRepo) publish(name, version string) {
 		"available-packages": names,
 	}
 	r.write("packages.json", mustJSON(r.t, root))
+	after()
 }
 
 // p2 renders the metadata file of one package with every published version.
