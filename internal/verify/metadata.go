@@ -1,0 +1,245 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mage-os/magerepo/internal/composer"
+)
+
+// maxMetadataSize caps a p2 file or packages.json read into memory.
+const maxMetadataSize = 256 << 20
+
+// rootFile holds the packages.json fields verify uses.
+type rootFile struct {
+	MetadataURL string   `json:"metadata-url"`
+	Available   []string `json:"available-packages"`
+	Patterns    []string `json:"available-package-patterns"`
+}
+
+// repository is the metadata of a repository, loaded and checked.
+type repository struct {
+	src      Source
+	root     rootFile
+	packages []*pkg // sorted by name
+	problems []Problem
+}
+
+// pkg is one package: its versions from both p2 files, in file order.
+type pkg struct {
+	name    string
+	entries []*entry
+}
+
+// load reads packages.json and every p2 file. It fails only when the
+// repository cannot be read at all.
+func load(ctx context.Context, src Source, jobs int) (*repository, error) {
+	r := &repository{src: src}
+	if err := r.loadRoot(ctx); err != nil {
+		return nil, err
+	}
+	names, err := r.names()
+	if err != nil {
+		return nil, err
+	}
+	r.packages = make([]*pkg, len(names))
+	probs := make([][]Problem, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(jobs, 1))
+	for i, name := range names {
+		g.Go(func() error {
+			r.packages[i], probs[i] = r.loadPackage(gctx, name)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r.problems = append(r.problems, slices.Concat(probs...)...)
+	return r, nil
+}
+
+// loadRoot reads and decodes packages.json.
+func (r *repository) loadRoot(ctx context.Context) error {
+	data, err := readAll(ctx, r.src, r.src.Root())
+	if err != nil {
+		return fmt.Errorf("verify: reading packages.json: %w", err)
+	}
+	if err := json.Unmarshal(data, &r.root); err != nil {
+		return fmt.Errorf("verify: packages.json: %w", err)
+	}
+	if r.root.MetadataURL == "" {
+		return fmt.Errorf("verify: packages.json has no metadata-url: not a Composer 2 repository")
+	}
+	if !strings.Contains(r.root.MetadataURL, "%package%") {
+		return fmt.Errorf("verify: packages.json: metadata-url %q has no %%package%%", r.root.MetadataURL)
+	}
+	if !strings.HasPrefix(r.root.MetadataURL, "/") && !isAbsURL(strings.ReplaceAll(r.root.MetadataURL, "%package%", "vendor/name")) {
+		r.problems = append(r.problems, Problem{Package: "packages.json",
+			Message: fmt.Sprintf("metadata-url %q is neither root-absolute nor an absolute URL", r.root.MetadataURL)})
+	}
+	return nil
+}
+
+// names returns the sorted package names of available-packages, reporting
+// invalid and repeated ones.
+func (r *repository) names() ([]string, error) {
+	if len(r.root.Available) == 0 {
+		return nil, fmt.Errorf("verify: packages.json has no available-packages: cannot list the packages")
+	}
+	names := slices.Clone(r.root.Available)
+	slices.Sort(names)
+	for i, n := range names {
+		if i > 0 && names[i-1] == n {
+			r.problems = append(r.problems, Problem{Package: "packages.json",
+				Message: fmt.Sprintf("available-packages lists %s twice", n)})
+		}
+		if err := composer.ValidatePackageName(n); err != nil {
+			r.problems = append(r.problems, Problem{Package: "packages.json",
+				Message: fmt.Sprintf("available-packages: invalid name %q: %v", n, err)})
+		}
+	}
+	return slices.Compact(names), nil
+}
+
+// loadPackage reads and checks <name>.json and <name>~dev.json.
+func (r *repository) loadPackage(ctx context.Context, name string) (*pkg, []Problem) {
+	p := &pkg{name: name}
+	var probs []Problem
+	for _, file := range []string{name, name + "~dev"} {
+		entries, fp := r.loadFile(ctx, name, file)
+		probs = append(probs, fp...)
+		for _, raw := range entries {
+			e, ep := parseEntry(raw, name)
+			probs = append(probs, ep...)
+			if e != nil {
+				p.entries = append(p.entries, e)
+			}
+		}
+	}
+	return p, append(probs, duplicates(p)...)
+}
+
+// loadFile reads one p2 file and returns its expanded entries. A missing
+// ~dev file means the package has no branches.
+func (r *repository) loadFile(ctx context.Context, name, file string) ([]map[string]json.RawMessage, []Problem) {
+	label := "p2 file " + file + ".json"
+	u, err := resolve(r.src.Root(), strings.ReplaceAll(r.root.MetadataURL, "%package%", file))
+	if err != nil {
+		return nil, []Problem{{Package: name, Message: fmt.Sprintf("%s: %v", label, err)}}
+	}
+	data, err := readAll(ctx, r.src, u)
+	switch {
+	case err != nil && isNotFound(err) && file != name:
+		return nil, nil
+	case err != nil && isNotFound(err):
+		return nil, []Problem{{Package: name, Message: label + " is missing"}}
+	case err != nil:
+		return nil, []Problem{{Package: name, Message: fmt.Sprintf("%s cannot be read: %v", label, err)}}
+	}
+	entries, err := parseP2(data, name)
+	if err != nil {
+		return nil, []Problem{{Package: name, Message: fmt.Sprintf("%s: %v", label, err)}}
+	}
+	return entries, nil
+}
+
+// parseP2 decodes a p2 file for name and expands the minified format.
+func parseP2(data []byte, name string) ([]map[string]json.RawMessage, error) {
+	var doc struct {
+		Packages map[string][]map[string]json.RawMessage `json:"packages"`
+		Minified string                                  `json:"minified"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("invalid: %w", err)
+	}
+	list, ok := doc.Packages[name]
+	if !ok {
+		return nil, fmt.Errorf("has no packages[%q]", name)
+	}
+	if len(doc.Packages) != 1 {
+		return nil, fmt.Errorf("lists packages other than %s", name)
+	}
+	switch doc.Minified {
+	case "":
+		return list, nil
+	case "composer/2.0":
+		return Expand(list), nil
+	default:
+		return nil, fmt.Errorf("unknown minified format %q", doc.Minified)
+	}
+}
+
+// Expand undoes the composer/2.0 minified format (composer-protocol.md §1.4):
+// each entry after the first lists only the keys that differ from the one
+// before it, and the string "__unset" removes a key.
+func Expand(minified []map[string]json.RawMessage) []map[string]json.RawMessage {
+	out := make([]map[string]json.RawMessage, len(minified))
+	state := map[string]json.RawMessage{}
+	for i, diff := range minified {
+		next := make(map[string]json.RawMessage, len(state)+len(diff))
+		for k, v := range state {
+			next[k] = v
+		}
+		for k, v := range diff {
+			if isUnset(v) {
+				delete(next, k)
+			} else {
+				next[k] = v
+			}
+		}
+		out[i], state = next, next
+	}
+	return out
+}
+
+// isUnset reports whether a raw JSON value is the string "__unset".
+func isUnset(v json.RawMessage) bool {
+	var s string
+	return len(v) > 0 && v[0] == '"' && json.Unmarshal(v, &s) == nil && s == "__unset"
+}
+
+// resolve turns a URL found in the repository into an absolute URL the way
+// the Composer client does: a value starting with "/" is relative to the
+// scheme and host of packages.json; anything else must be absolute.
+func resolve(root *url.URL, ref string) (*url.URL, error) {
+	if strings.HasPrefix(ref, "/") && !strings.HasPrefix(ref, "//") {
+		u, err := url.Parse(ref)
+		if err != nil {
+			return nil, fmt.Errorf("invalid URL %q", ref)
+		}
+		u.Scheme, u.Host = root.Scheme, root.Host
+		return u, nil
+	}
+	if !isAbsURL(ref) {
+		return nil, fmt.Errorf("URL %q is not absolute", ref)
+	}
+	return url.Parse(ref)
+}
+
+// isAbsURL reports whether s is an absolute http(s) URL with a host.
+func isAbsURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// readAll reads a whole metadata file.
+func readAll(ctx context.Context, src Source, u *url.URL) ([]byte, error) {
+	f, err := src.Open(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if f.Size() > maxMetadataSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes", u, maxMetadataSize)
+	}
+	return io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
+}

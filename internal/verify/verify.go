@@ -1,0 +1,67 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+)
+
+// DefaultJobs is the default number of files read or downloaded at once. It
+// bounds the connections to a remote repository, which is I/O bound, so it
+// does not follow the number of CPUs.
+const DefaultJobs = 8
+
+// Options tune a check.
+type Options struct {
+	// Jobs bounds concurrent reads and downloads (DefaultJobs when < 1).
+	Jobs int
+	// Deep also compares require, replace, conflict and autoload of each
+	// dist's composer.json with the metadata.
+	Deep bool
+	// Own lists package patterns ("magento/*") the repository is responsible
+	// for besides those it lists; requirements on them must be satisfiable.
+	Own []string
+	// Against, if set, is a second repository to compare with.
+	Against Source
+}
+
+// Run checks the repository src and returns the report. The error is set only
+// when the check could not run: packages.json (of src or of opts.Against) is
+// missing or unusable, or ctx was canceled.
+func Run(ctx context.Context, src Source, opts Options) (*Report, error) {
+	jobs := opts.Jobs
+	if jobs < 1 {
+		jobs = DefaultJobs
+	}
+	r, err := load(ctx, src, jobs)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Source: src.String(), Packages: len(r.packages), Versions: len(r.entries())}
+	probs := r.problems
+	var dp []Problem
+	rep.Dists, dp = checkDists(ctx, r, jobs, opts.Deep)
+	probs = append(probs, dp...)
+	probs = append(probs, checkClosure(r, newUniverse(r, opts.Own))...)
+	if opts.Against != nil {
+		other, err := load(ctx, opts.Against, jobs)
+		if err != nil {
+			return nil, fmt.Errorf("verify: against %s: %w", opts.Against, err)
+		}
+		rep.Against = opts.Against.String()
+		probs = append(probs, compare(r, other)...)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep.Problems = sortProblems(probs)
+	return rep, nil
+}
+
+// entries returns every version of every package, in package order.
+func (r *repository) entries() []*entry {
+	var out []*entry
+	for _, p := range r.packages {
+		out = append(out, p.entries...)
+	}
+	return out
+}
