@@ -38,17 +38,58 @@ func canonicalOp(op string) string {
 
 func (c opConstraint) String() string { return c.op + " " + c.version }
 
-// Matches mirrors Constraint::matchSpecific with an "==" provider and
-// compareBranches=false: a dev- branch is only equal (or unequal) to a string.
+// Matches is Constraint::matches(new Constraint('==', v)).
 func (c opConstraint) Matches(v string) bool {
-	if c.op == "!=" && (isBranch(v) || isBranch(c.version)) {
-		return v != c.version
+	return c.intersects(opConstraint{"==", v})
+}
+
+// intersects is Constraint::matchSpecific with compareBranches=false: whether some
+// version satisfies both c and p. A dev- branch only ever equals itself.
+func (c opConstraint) intersects(p opConstraint) bool {
+	noEq, pNoEq := strings.ReplaceAll(c.op, "=", ""), strings.ReplaceAll(p.op, "=", "")
+	isEq, isNe := c.op == "==", c.op == "!="
+	pEq, pNe := p.op == "==", p.op == "!="
+	if isNe || pNe {
+		if isNe && !pNe && !pEq && isBranch(p.version) {
+			return false
+		}
+		if pNe && !isNe && !isEq && isBranch(c.version) {
+			return false
+		}
+		if !isEq && !pEq {
+			return true // two "!=" or "!=" and a range always overlap
+		}
+		return branchAwareCompare(p.version, c.version, "!=")
 	}
-	if isBranch(v) || isBranch(c.version) {
-		return c.op == "==" && isBranch(v) && isBranch(c.version) && v == c.version
+	// Two ranges open in the same direction ("<= 2.0" and "< 1.0") always overlap.
+	if !isEq && noEq == pNoEq {
+		return !isBranch(c.version) && !isBranch(p.version)
 	}
-	cmp := phpVersionCompare(v, c.version)
-	switch c.op {
+	v1, v2, op := p.version, c.version, c.op
+	if isEq {
+		v1, v2, op = c.version, p.version, p.op
+	}
+	if !branchAwareCompare(v1, v2, op) {
+		return false
+	}
+	// ">= 1.0" against "< 1.0": the shared point is outside the open range.
+	return !(p.op == pNoEq && c.op != noEq && phpVersionCompare(p.version, c.version) == 0)
+}
+
+// branchAwareCompare is Constraint::versionCompare with compareBranches=false.
+func branchAwareCompare(a, b, op string) bool {
+	aBranch, bBranch := isBranch(a), isBranch(b)
+	if op == "!=" && (aBranch || bBranch) {
+		return a != b
+	}
+	if aBranch && bBranch {
+		return op == "==" && a == b
+	}
+	if aBranch || bBranch {
+		return false
+	}
+	cmp := phpVersionCompare(a, b)
+	switch op {
 	case "==":
 		return cmp == 0
 	case "!=":
