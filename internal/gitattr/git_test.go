@@ -175,7 +175,7 @@ func TestCRLFMatchesGitCheckout(t *testing.T) {
 func TestLookupMatchesCheckAttr(t *testing.T) {
 	patterns := []string{"*.php", "/root.txt", "a/*.x", "a/**/z", "**/b/*.y", "a/**", "*", "?.q", "[a-c]?.r",
 		"[]x].s", "[!a]*.t", "x*y*z", "**", "b/**/", "\\*.lit", "a/b/c", "c", "*/d/*", "f**g.h", "a/b/**/c/*.x",
-		"[[:digit:]][[:alpha:]].n", "[a-].m", "sub/x.php", "*.PHP", "a**/b.o", "a/**b.o", "***/e.e"}
+		"[[:digit:]][[:alpha:]].n", "[a-].m", "sub/x.php", "*.PHP", "a**/b.o", "a/**b.o", "***/e.e", "?x**/y.o", "a/[b-c]/**/*.k"}
 	var attrs strings.Builder
 	for i, p := range patterns {
 		fmt.Fprintf(&attrs, "%s m%d\n", p, i)
@@ -184,7 +184,7 @@ func TestLookupMatchesCheckAttr(t *testing.T) {
 		"b/q.y", "a/b/q.y", "b/c/q.y", "a/anything", "q.q", "qq.q", "a/q.q", "aq.r", "dq.r", "x.s", "].s", "a.s",
 		"b.t", "a.t", "xaybz", "xa/ybz", "b/c/d", "*.lit", "x.lit", "a/b/c", "x/c", "c/d/e", "c/d", "fg.h", "f/g.h",
 		"fxxg.h", "a/b/c/x.x", "a/b/q/c/x.x", "a/b/q/r/c/x.x", "1a.n", "a1.n", "a.m", "-.m", "b.m", "sub/x.php",
-		"X.PHP", "ab/b.o", "a/b.o", "a/xb.o", "e.e", "q/e.e", "café.php", "sub/sub2/deep.php"}
+		"X.PHP", "ab/b.o", "a/b.o", "a/xb.o", "e.e", "q/e.e", "ax/y.o", "axq/y.o", "ax/q/y.o", "axq/r/y.o", "a/b/x.k", "a/c/d/e/x.k", "a/d/x.k", "café.php", "sub/sub2/deep.php"}
 	files := map[string][]byte{".gitattributes": []byte(attrs.String()),
 		"sub/.gitattributes": []byte("*.php -m0 sub\nx.php !m6\n/c m99\n")}
 	for _, p := range paths {
