@@ -1,0 +1,289 @@
+package repo
+
+import (
+	"fmt"
+	"html"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/mage-os/magerepo/internal/composer"
+)
+
+// Problem is a version left out of the published metadata, and why.
+type Problem struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Reason  string `json:"reason"`
+}
+
+func (p Problem) String() string { return p.Name + " " + p.Version + ": " + p.Reason }
+
+// linkKeys are the composer.json maps whose values are version constraints; one
+// unparsable constraint makes the Composer client reject the whole file
+// (composer-protocol.md §1.3), so every one is checked before publishing.
+var linkKeys = []string{"require", "require-dev", "conflict", "provide", "replace"}
+
+// baseURL is a parsed PublishOptions.BaseURL: the absolute prefix of dist URLs
+// and the root-absolute path of metadata-url.
+type baseURL struct {
+	abs  string // ends in "/"
+	path string // ends in "/"
+}
+
+func parseBaseURL(s string) (baseURL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return baseURL{}, fmt.Errorf("repo: base URL %q: %w", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return baseURL{}, fmt.Errorf("repo: base URL %q must be an http(s) URL with a host and no query", s)
+	}
+	p := u.EscapedPath()
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return baseURL{abs: u.Scheme + "://" + u.Host + p, path: p}, nil
+}
+
+// distURL returns the absolute URL of a local dist path.
+func (b baseURL) distURL(rel string) string {
+	segs := strings.Split(rel, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return b.abs + strings.Join(segs, "/")
+}
+
+// packageFiles is what one package contributes to the metadata.
+type packageFiles struct {
+	name     string
+	tags     []byte // p2/<name>.json, nil when the package has no tagged version
+	dev      []byte // p2/<name>~dev.json, nil when it has no dev version
+	versions []Entry
+	problems []Problem
+}
+
+// buildPackage renders the p2 files of one package from its entries (sorted
+// oldest first).
+func buildPackage(name string, entries []Entry, base baseURL, distExists func(string) bool) packageFiles {
+	pf := packageFiles{name: name}
+	var tags, dev []*composer.Object
+	for i := len(entries) - 1; i >= 0; i-- { // newest first, as Packagist does
+		e := entries[i]
+		obj, err := versionObject(e, base, distExists)
+		if err != nil {
+			pf.problems = append(pf.problems, Problem{Name: name, Version: e.Version, Reason: err.Error()})
+			continue
+		}
+		pf.versions = append(pf.versions, e)
+		if composer.VersionStability(e.Version) == "dev" {
+			dev = append(dev, obj)
+		} else {
+			tags = append(tags, obj)
+		}
+	}
+	if len(tags) > 0 {
+		pf.tags = p2Document(name, tags)
+	}
+	if len(dev) > 0 {
+		pf.dev = p2Document(name, dev)
+	}
+	return pf
+}
+
+// p2Document is {"minified":"composer/2.0","packages":{name:[…]}}, compact.
+func p2Document(name string, versions []*composer.Object) []byte {
+	pk := composer.NewObject()
+	pk.Set(name, composer.ArrayValue(Minify(versions)...))
+	doc := composer.NewObject()
+	doc.SetString("minified", MinifiedFormat)
+	doc.Set("packages", composer.ObjectValue(pk))
+	return composer.MarshalCompact(composer.ObjectValue(doc))
+}
+
+// versionObject validates one entry and returns its p2 version object: the
+// metadata with name and version set, version_normalized right after version,
+// and the dist last.
+func versionObject(e Entry, base baseURL, distExists func(string) bool) (*composer.Object, error) {
+	norm, err := composer.NormalizeVersion(e.Version)
+	if err != nil {
+		return nil, fmt.Errorf("invalid version: %w", err)
+	}
+	if e.VersionNormalized != "" && e.VersionNormalized != norm {
+		return nil, fmt.Errorf("version_normalized %q does not match %q", e.VersionNormalized, norm)
+	}
+	doc, err := composer.ParseDocument(e.Metadata)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	if n, ok := doc.GetString("name"); ok && !strings.EqualFold(n, e.Name) {
+		return nil, fmt.Errorf("metadata names package %q", n)
+	}
+	if err := checkLinks(doc); err != nil {
+		return nil, err
+	}
+	if local(e.Dist) && !distExists(e.Dist) {
+		return nil, fmt.Errorf("dist %s is missing from the output directory", e.Dist)
+	}
+	// The version goes where composer.json has it, else right after the name,
+	// which is where Packagist puts it too.
+	hasVersion := doc.Has("version")
+	obj := composer.NewObject()
+	setVersion := func() {
+		obj.SetString("version", e.Version)
+		obj.SetString("version_normalized", norm)
+	}
+	if !doc.Has("name") {
+		obj.SetString("name", e.Name)
+		if !hasVersion {
+			setVersion()
+		}
+	}
+	for _, k := range doc.Keys() {
+		switch k {
+		case "version_normalized", "dist":
+			continue
+		case "version":
+			setVersion()
+			continue
+		}
+		v, _ := doc.Get(k)
+		obj.Set(k, v)
+		if k == "name" && !hasVersion {
+			setVersion()
+		}
+	}
+	if d := distObject(e, base); d != nil {
+		obj.Set("dist", composer.ObjectValue(d))
+	} else if t, _ := doc.GetString("type"); t != "metapackage" && !doc.Has("source") {
+		return nil, fmt.Errorf("no dist and no source, and not a metapackage")
+	}
+	return obj, nil
+}
+
+// checkLinks parses every constraint of the link maps with Composer's rules.
+func checkLinks(doc *composer.Object) error {
+	for _, key := range linkKeys {
+		v, ok := doc.Get(key)
+		if !ok {
+			continue
+		}
+		links, ok := v.Obj()
+		if !ok {
+			if arr, isArr := v.Arr(); isArr && len(arr) == 0 {
+				continue // PHP's empty array for an empty map
+			}
+			return fmt.Errorf("%s is not an object", key)
+		}
+		for _, target := range links.Keys() {
+			cv, _ := links.Get(target)
+			c, ok := cv.Str()
+			if !ok {
+				continue // the client skips non-string constraints
+			}
+			if _, err := composer.ParseConstraint(c); err != nil {
+				return fmt.Errorf("%s %s: invalid constraint %q: %w", key, target, c, err)
+			}
+		}
+	}
+	return nil
+}
+
+// distObject is the dist of an entry, or nil when it has none.
+func distObject(e Entry, base baseURL) *composer.Object {
+	if e.Dist == "" {
+		return nil
+	}
+	u := e.Dist
+	if local(e.Dist) {
+		u = base.distURL(e.Dist)
+	}
+	typ := e.DistType
+	if typ == "" {
+		typ = "zip"
+	}
+	ref := e.Reference
+	if ref == "" {
+		ref = e.SHA1
+	}
+	d := composer.NewObject()
+	d.SetString("type", typ)
+	d.SetString("url", u)
+	d.SetString("shasum", e.SHA1)
+	d.SetString("reference", ref)
+	if len(e.Mirrors) > 0 {
+		ms := make([]*composer.Value, len(e.Mirrors))
+		for i, m := range e.Mirrors {
+			mo := composer.NewObject()
+			mo.SetString("url", m)
+			mo.Set("preferred", composer.BoolValue(false))
+			ms[i] = composer.ObjectValue(mo)
+		}
+		d.Set("mirrors", composer.ArrayValue(ms...))
+	}
+	return d
+}
+
+// packagesJSON renders the root file.
+func packagesJSON(base baseURL, names []string) []byte {
+	avail := make([]*composer.Value, len(names))
+	for i, n := range names {
+		avail[i] = composer.StringValue(n)
+	}
+	doc := composer.NewObject()
+	doc.Set("packages", composer.ArrayValue())
+	doc.SetString("metadata-url", base.path+"p2/%package%.json")
+	doc.Set("available-packages", composer.ArrayValue(avail...))
+	return composer.MarshalCompact(composer.ObjectValue(doc))
+}
+
+// indexHTML renders a minimal, deterministic list of packages and versions.
+func indexHTML(pkgs []packageFiles) []byte {
+	var b strings.Builder
+	n := 0
+	for _, p := range pkgs {
+		n += len(p.versions)
+	}
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Composer repository</title></head>\n<body>\n<h1>Composer repository</h1>\n<p>%d packages, %d versions. Point Composer at this URL as a repository of type composer.</p>\n<ul>\n", len(pkgs), n)
+	for _, p := range pkgs {
+		fmt.Fprintf(&b, "<li id=\"%s\"><strong>%s</strong>:", html.EscapeString(p.name), html.EscapeString(p.name))
+		for i, e := range p.versions {
+			sep := " "
+			if i > 0 {
+				sep = ", "
+			}
+			b.WriteString(sep)
+			if local(e.Dist) {
+				fmt.Fprintf(&b, "<a href=\"%s\">%s</a>", html.EscapeString(e.Dist), html.EscapeString(e.Version))
+			} else {
+				b.WriteString(html.EscapeString(e.Version))
+			}
+		}
+		b.WriteString("</li>\n")
+	}
+	b.WriteString("</ul>\n</body>\n</html>\n")
+	return []byte(b.String())
+}
+
+// p2Path returns the relative path of a package's p2 file.
+func p2Path(name string, dev bool) string {
+	if dev {
+		return "p2/" + name + "~dev.json"
+	}
+	return "p2/" + name + ".json"
+}
+
+// sortedProblems sorts problems for deterministic reports.
+func sortedProblems(ps []Problem) []Problem {
+	slices.SortFunc(ps, func(a, b Problem) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Version, b.Version); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Reason, b.Reason)
+	})
+	return ps
+}

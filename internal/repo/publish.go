@@ -1,0 +1,251 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// PublishOptions configures [Repo.Publish].
+type PublishOptions struct {
+	// BaseURL is the URL the output directory is served at, e.g.
+	// "https://mirror.example.com/sub/". Dist URLs are absolute under it;
+	// metadata-url is root-absolute ("/sub/p2/%package%.json"), as Composer
+	// resolves it against the host of the repository URL (composer-protocol.md §1.1).
+	BaseURL string
+}
+
+// PublishStats tells what a publish did.
+type PublishStats struct {
+	Packages int       // packages in packages.json
+	Versions int       // versions in the metadata
+	Written  []string  // files rewritten, relative to the output directory, in write order
+	Deleted  []string  // files deleted because nothing names them any more
+	Problems []Problem // versions left out, and why
+}
+
+// Publish writes the metadata for the manifest: the changed manifest files, then
+// every p2 file (and its .gz) whose bytes change, then index.html, then
+// packages.json; each through a temporary file and a rename. Files no longer
+// named (a pruned package's p2 files, removed dists) are deleted afterwards.
+// Versions that fail validation are left out and returned as problems; the
+// error is for failures to write.
+func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, error) {
+	var st PublishStats
+	base, err := parseBaseURL(opts.BaseURL)
+	if err != nil {
+		return st, err
+	}
+	names, entries, dirty, orphans := r.snapshot()
+	if err := r.step("manifest"); err != nil {
+		return st, err
+	}
+	if err := r.saveManifest(dirty); err != nil {
+		return st, err
+	}
+	r.clearDirty(dirty)
+
+	pkgs, err := r.render(ctx, names, entries, base)
+	if err != nil {
+		return st, err
+	}
+	want := map[string]bool{}
+	var avail []string
+	var listed []packageFiles
+	for _, p := range pkgs {
+		st.Problems = append(st.Problems, p.problems...)
+		if len(p.versions) == 0 {
+			continue
+		}
+		st.Packages++
+		st.Versions += len(p.versions)
+		avail = append(avail, p.name)
+		listed = append(listed, p)
+		for _, f := range []struct {
+			rel string
+			b   []byte
+		}{{p2Path(p.name, false), p.tags}, {p2Path(p.name, true), p.dev}} {
+			if f.b == nil {
+				continue
+			}
+			want[f.rel] = true
+			if err := r.writeJSON(&st, f.rel, f.b); err != nil {
+				return st, err
+			}
+		}
+	}
+	st.Problems = sortedProblems(st.Problems)
+	if err := r.step("index.html"); err != nil {
+		return st, err
+	}
+	if err := r.record(&st, "index.html", indexHTML(listed)); err != nil {
+		return st, err
+	}
+	if err := r.writeJSON(&st, "packages.json", packagesJSON(base, avail)); err != nil {
+		return st, err
+	}
+	// Only now does no published file name what follows.
+	if err := r.deleteStaleP2(&st, want); err != nil {
+		return st, err
+	}
+	r.deleteOrphans(&st, orphans)
+	return st, nil
+}
+
+// snapshot copies what Publish needs under the lock, so Add may run meanwhile.
+func (r *Repo) snapshot() (names []string, entries map[string][]Entry, dirty []string, orphans []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	entries = make(map[string][]Entry, len(r.pkgs))
+	for n, p := range r.pkgs {
+		names = append(names, n)
+		entries[n] = p.sorted()
+	}
+	slices.Sort(names)
+	for n := range r.dirty {
+		dirty = append(dirty, n)
+	}
+	slices.Sort(dirty)
+	for o := range r.orphans {
+		orphans = append(orphans, o)
+	}
+	slices.Sort(orphans)
+	return names, entries, dirty, orphans
+}
+
+func (r *Repo) clearDirty(names []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range names {
+		delete(r.dirty, n)
+	}
+}
+
+// render builds every package's files in parallel; results land by index, so
+// the output does not depend on scheduling.
+func (r *Repo) render(ctx context.Context, names []string, entries map[string][]Entry, base baseURL) ([]packageFiles, error) {
+	out := make([]packageFiles, len(names))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	exists := func(rel string) bool {
+		fi, err := os.Stat(r.Path(rel))
+		return err == nil && fi.Mode().IsRegular()
+	}
+	for i, n := range names {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			out[i] = buildPackage(n, entries[n], base, exists)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("repo: publish: %w", err)
+	}
+	return out, nil
+}
+
+// writeJSON writes a JSON file if its bytes changed, then its .gz sibling if the
+// JSON changed or the sibling is missing or stale.
+func (r *Repo) writeJSON(st *PublishStats, rel string, b []byte) error {
+	if err := r.step(rel); err != nil {
+		return err
+	}
+	if err := r.record(st, rel, b); err != nil {
+		return err
+	}
+	path := r.Path(rel)
+	if gzFresh(path) && !slices.Contains(st.Written, rel) {
+		return nil
+	}
+	gz, err := gzipBytes(b)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(path+".gz", gz); err != nil {
+		return err
+	}
+	st.Written = append(st.Written, rel+".gz")
+	return nil
+}
+
+// record writes a file if its bytes changed and notes it in the stats.
+func (r *Repo) record(st *PublishStats, rel string, b []byte) error {
+	wrote, err := writeIfChanged(r.Path(rel), b)
+	if err != nil {
+		return err
+	}
+	if wrote {
+		st.Written = append(st.Written, rel)
+	}
+	return nil
+}
+
+// deleteStaleP2 removes p2 files (and .gz siblings) that packages.json no longer
+// leads to, and temporary files left by interrupted runs.
+func (r *Repo) deleteStaleP2(st *PublishStats, want map[string]bool) error {
+	root := r.Path("p2")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(r.dir, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if want[strings.TrimSuffix(rel, ".gz")] {
+			return nil
+		}
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		if !isTemp(d.Name()) {
+			st.Deleted = append(st.Deleted, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("repo: delete stale metadata: %w", err)
+	}
+	return nil
+}
+
+// deleteOrphans removes dists that no entry names any more (sync --prune). A
+// failure leaves a harmless unreferenced file, so it is not an error.
+func (r *Repo) deleteOrphans(st *PublishStats, orphans []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, rel := range orphans {
+		if r.distRefs[rel] > 0 || !r.orphans[rel] {
+			continue
+		}
+		if err := os.Remove(r.Path(rel)); err == nil {
+			st.Deleted = append(st.Deleted, rel)
+		}
+		delete(r.orphans, rel)
+	}
+}
+
+// step runs the test hook that simulates a crash before a publish step.
+func (r *Repo) step(name string) error {
+	if r.failHook == nil {
+		return nil
+	}
+	return r.failHook(name)
+}
