@@ -31,7 +31,7 @@ func NewClient(conns int) *Client {
 // Open downloads u into a temporary file, which is removed on Close.
 func (c *Client) Open(ctx context.Context, u *url.URL) (File, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("verify: %s: unsupported URL scheme", u)
+		return nil, fmt.Errorf("%s: unsupported URL scheme", u)
 	}
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -65,11 +65,11 @@ func retryable(err error) bool {
 func (c *Client) get(ctx context.Context, u *url.URL) (File, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("verify: GET %s: %w", u, err)
+		return nil, fmt.Errorf("GET %s: %w", u, err)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("verify: %w", err)
+		return nil, err // a *url.Error, which names the method and URL
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -83,13 +83,13 @@ func (c *Client) get(ctx context.Context, u *url.URL) (File, error) {
 func spool(r io.Reader, u *url.URL) (File, error) {
 	f, err := os.CreateTemp("", "magerepo-verify-*")
 	if err != nil {
-		return nil, fmt.Errorf("verify: %w", err)
+		return nil, fmt.Errorf("spooling download: %w", err)
 	}
 	n, err := io.Copy(f, r)
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, fmt.Errorf("verify: GET %s: reading body: %w", u, err)
+		return nil, fmt.Errorf("GET %s: reading body: %w", u, err)
 	}
 	return tempFile{osFile{f, n}}, nil
 }

@@ -76,8 +76,8 @@ func sortProblems(ps []Problem) []Problem {
 
 // Summary returns the one-line summary of the report.
 func (r *Report) Summary() string {
-	s := fmt.Sprintf("%d packages, %d versions, %d dists checked: %d problems",
-		r.Packages, r.Versions, r.Dists, len(r.Problems))
+	s := fmt.Sprintf("%d packages, %d versions, %d dists checked: %s",
+		r.Packages, r.Versions, r.Dists, plural(len(r.Problems), "problem"))
 	if r.Against != "" {
 		s += " (compared with " + r.Against + ")"
 	}
@@ -101,4 +101,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// plural returns "1 problem" or "n problems".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

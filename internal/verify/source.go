@@ -181,7 +181,7 @@ func (s *DirSource) Open(ctx context.Context, u *url.URL) (File, error) {
 		return s.client.Open(ctx, u)
 	}
 	if !fs.ValidPath(rel) {
-		return nil, fmt.Errorf("verify: %s: path leaves the repository: %w", u, fs.ErrNotExist)
+		return nil, fmt.Errorf("%s: path leaves the repository: %w", u, fs.ErrNotExist)
 	}
 	f, err := os.Open(filepath.Join(s.dir, filepath.FromSlash(rel)))
 	if err != nil {
@@ -190,7 +190,7 @@ func (s *DirSource) Open(ctx context.Context, u *url.URL) (File, error) {
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("verify: %s: not a regular file: %w", u, fs.ErrNotExist)
+		return nil, fmt.Errorf("%s: not a regular file: %w", u, fs.ErrNotExist)
 	}
 	return osFile{f, st.Size()}, nil
 }
@@ -226,7 +226,7 @@ type statusError struct {
 }
 
 func (e *statusError) Error() string {
-	return fmt.Sprintf("verify: GET %s: %d %s", e.url, e.status, http.StatusText(e.status))
+	return fmt.Sprintf("GET %s: %d %s", e.url, e.status, http.StatusText(e.status))
 }
 
 // Is makes a 404 or 410 match fs.ErrNotExist.
