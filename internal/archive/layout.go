@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"slices"
 	"strconv"
@@ -116,7 +117,7 @@ func sortItems(items []item) {
 	slices.SortFunc(items, func(a, b item) int {
 		switch {
 		case a.index >= 0 && b.index >= 0:
-			return int(a.index - b.index)
+			return cmp.Compare(a.index, b.index)
 		case a.index >= 0:
 			return -1
 		case b.index >= 0:
