@@ -57,11 +57,16 @@ var (
 	modifierFold = semverModifier(true)
 
 	// versionAliasRe strips "X as Y" (case-sensitive "as", like PHP).
-	versionAliasRe  = regexp.MustCompile(`^([^,\t-\r ]+) +as +([^,\t-\r ]+)$`)
-	versionFlagRe   = regexp.MustCompile(`@(?:` + ciAlt("stable", "RC", "beta", "alpha", "dev") + `)$`)
-	versionBuildRe  = regexp.MustCompile(`^([^,\t-\r +]+)\+[^\t-\r ]+$`)
-	versionClassic  = regexp.MustCompile(`^[vV]?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)?` + modifierFold + `$`)
-	versionDate     = regexp.MustCompile(`^[vV]?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})` + modifierFold + `$`)
+	versionAliasRe = regexp.MustCompile(`^([^,\t-\r ]+) +as +([^,\t-\r ]+)$`)
+	versionFlagRe  = regexp.MustCompile(`@(?:` + ciAlt("stable", "RC", "beta", "alpha", "dev") + `)$`)
+	versionBuildRe = regexp.MustCompile(`^([^,\t-\r +]+)\+[^\t-\r ]+$`)
+	versionClassic = regexp.MustCompile(`^[vV]?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)?` + modifierFold + `$`)
+	versionDate34  = regexp.MustCompile(`^[vV]?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})` + modifierFold + `$`)
+	versionDate33  = regexp.MustCompile(`^[vV]?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3})?)` + modifierFold + `$`)
+	// versionDate is the date pattern in use. composer/semver 3.4 allows two trailing
+	// 1-3 digit groups where 3.3 allowed one; that is the only parsing difference between
+	// them. The differential test switches to 3.3 when the installed oracle is 3.3.
+	versionDate     = versionDate34
 	versionDevTail  = regexp.MustCompile(`([^\n]*?)[.-]?` + ci("dev") + `$`)
 	versionNonDigit = regexp.MustCompile(`\D`)
 	branchNumeric   = regexp.MustCompile(`^[vV]?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$`)
