@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -80,10 +81,16 @@ func checkDist(ctx context.Context, src Source, e *entry, deep bool) (bool, []Pr
 	return true, probs
 }
 
+// copyBuffers holds the buffers sha1File reads through, so that hashing
+// thousands of archives does not allocate one each.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
 // sha1File returns the hex SHA-1 of a whole file.
 func sha1File(f File) (string, error) {
 	h := sha1.New()
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, f.Size())); err != nil {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	if _, err := io.CopyBuffer(h, io.NewSectionReader(f, 0, f.Size()), *buf); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -22,7 +22,7 @@ import (
 // writes one: packages.json, minified p2 files split into tags and ~dev, and
 // stored (uncompressed) zips with a composer.json at their root.
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	base *url.URL
 	pkgs map[string][]map[string]any // p2 entries, in file order
@@ -40,7 +40,7 @@ type pkgVersion struct {
 	content       string // content of src/file.php
 }
 
-func newFixture(t *testing.T, base string) *fixture {
+func newFixture(t testing.TB, base string) *fixture {
 	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
@@ -149,7 +149,7 @@ func (f *fixture) writeP2(rel, name string, entries []map[string]any) {
 
 // minify applies the composer/2.0 format: each entry after the first keeps
 // only the keys that changed, and "__unset" for those that disappeared.
-func minify(t *testing.T, entries []map[string]any) []map[string]any {
+func minify(t testing.TB, entries []map[string]any) []map[string]any {
 	out := make([]map[string]any, 0, len(entries))
 	var prev map[string]any
 	for _, e := range entries {
@@ -208,7 +208,7 @@ func (f *fixture) source() Source {
 	return s
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -256,7 +256,7 @@ func wantLines(t *testing.T, r *Report, want ...string) {
 	}
 }
 
-func mustNormalize(t *testing.T, v string) string {
+func mustNormalize(t testing.TB, v string) string {
 	t.Helper()
 	n, err := composer.NormalizeVersion(v)
 	if err != nil {

@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -331,4 +332,77 @@ func nameErr(t *testing.T, name string) string {
 		t.Fatalf("ValidatePackageName(%q) = nil", name)
 	}
 	return err.Error()
+}
+
+func TestDirectoryDownloadsForeignDists(t *testing.T) {
+	var dh deferredHandler
+	foreign := serve(t, &dh)
+	f := newFixture(t, mirrorBase).standard()
+	f.add(pkgVersion{name: "laminas/laminas-code", version: "4.5.0"})
+	zipBytes, err := os.ReadFile(f.distPath("laminas/laminas-code", "4.5.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.entry("laminas/laminas-code", "4.5.0")["dist"].(map[string]any)["url"] = foreign + "code.zip"
+	f.write()
+	var hits atomic.Int32
+	dh.set(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path != "/code.zip" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(zipBytes)
+	}))
+	src, err := NewDirSource(f.dir, mirrorBase, NewClient(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(t.Context(), src, ownMagento)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines(t, r)
+	if r.Dists != 6 || hits.Load() != 1 {
+		t.Errorf("dists checked = %d, foreign requests = %d; want 6, 1", r.Dists, hits.Load())
+	}
+}
+
+func TestBasePathInference(t *testing.T) {
+	f := newFixture(t, "https://mirror.example/a/b/").standard().write()
+	s := f.source().(*DirSource)
+	if got := s.base.Path; got != "/a/b/" {
+		t.Errorf("inferred base path %q, want /a/b/", got)
+	}
+	if got := s.Root().String(); got != "http:///a/b/packages.json" {
+		t.Errorf("Root() = %s", got)
+	}
+	wantLines(t, run(t, f, ownMagento))
+}
+
+// BenchmarkRunDirectory verifies a generated directory of 100 packages with
+// 20 versions each, every version requiring the previous package.
+func BenchmarkRunDirectory(b *testing.B) {
+	f := newFixture(b, "http://m.example/")
+	for p := range 100 {
+		for v := range 20 {
+			req := map[string]string{"php": ">=8.1"}
+			if p > 0 {
+				req[fmt.Sprintf("bench/p%03d", p-1)] = fmt.Sprintf("^1.%d", v)
+			}
+			f.add(pkgVersion{name: fmt.Sprintf("bench/p%03d", p), version: fmt.Sprintf("1.%d.0", v), require: req})
+		}
+	}
+	f.write()
+	src, err := NewDirSource(f.dir, "", NewClient(8))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Run(b.Context(), src, Options{Deep: true})
+		if err != nil || !r.Clean() {
+			b.Fatalf("Run: %v %v", err, r)
+		}
+	}
 }
