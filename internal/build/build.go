@@ -1,0 +1,189 @@
+// Package build turns tagged git repositories into a Composer repository: it opens the sources, expands every new
+// tag's layout entries into package candidates, lets internal/plan choose which candidate builds each
+// (name, version), writes the winners' archives on a worker pool and publishes through internal/repo.
+//
+// The stages are deliberately separate: expansion reads only composer.json files and tree objects (cheap), so a
+// run with nothing new does almost no work, and the expensive archive writing happens once per published version.
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/mage-os/magerepo/internal/archive"
+	"github.com/mage-os/magerepo/internal/config"
+	"github.com/mage-os/magerepo/internal/fixes"
+	"github.com/mage-os/magerepo/internal/repo"
+)
+
+// ErrFailed is returned (wrapped) when the build finished but some packages, tags or sources failed.
+var ErrFailed = errors.New("build: some items failed")
+
+// Options configure one build run.
+type Options struct {
+	Config *config.Config
+	// Out is the output directory.
+	Out string
+	// CacheDir holds the bare mirrors of remote sources.
+	CacheDir string
+	// SourcesDir, when set, reads the source named N from SourcesDir/N instead of its URL (offline builds).
+	SourcesDir string
+	// Prebuilt are extra directories of ready-made zips (added to the configuration's).
+	Prebuilt []string
+	// Jobs is the number of archive writers; output never depends on it.
+	Jobs int
+	// Strict stops at the first failure.
+	Strict bool
+	// Logger receives progress and problems; nil discards.
+	Logger *slog.Logger
+	// Progress, if set, is told about archive writing.
+	Progress Progress
+}
+
+// Progress is informed as archives are written (a terminal progress bar implements it).
+type Progress interface {
+	Start(total int)
+	Add(n int)
+	Finish()
+}
+
+// Summary is the outcome of a run; it is also written to <out>/.magerepo/last-build.json.
+type Summary struct {
+	Built     int           `json:"built"`
+	Reused    int           `json:"reused"`
+	Prebuilt  int           `json:"prebuilt"`
+	Skipped   int           `json:"skipped"`
+	Failed    int           `json:"failed"`
+	Conflicts int           `json:"conflicts"`
+	NewTags   int           `json:"new_tags"`
+	Duration  time.Duration `json:"duration_ns"`
+	Problems  []Problem     `json:"problems"`
+}
+
+// Run builds the repository described by opts and publishes it. It returns a summary even when it also returns
+// an error; the error wraps ErrFailed when only some items failed.
+func Run(ctx context.Context, opts Options) (*Summary, error) {
+	start := time.Now()
+	b, err := newBuilder(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer b.close()
+	err = b.run(ctx)
+	sum := b.summary(time.Since(start))
+	if werr := b.out.WriteReport("last-build.json", sum); werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil {
+		return sum, err
+	}
+	if sum.Failed > 0 {
+		return sum, fmt.Errorf("%w: %d failed", ErrFailed, sum.Failed)
+	}
+	return sum, nil
+}
+
+// builder holds one run's state.
+type builder struct {
+	opts    Options
+	cfg     *config.Config
+	format  archive.Format
+	log     *slog.Logger
+	out     *repo.Repo
+	fixes   *fixes.Set
+	report  *report
+	sources []*source
+	state   *buildState
+
+	built, reused, prebuilt, newTags int
+}
+
+func newBuilder(ctx context.Context, opts Options) (*builder, error) {
+	if opts.Config == nil {
+		return nil, errors.New("build: no configuration")
+	}
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	format, err := archive.ParseFormat(opts.Config.ArchiveFormat)
+	if err != nil {
+		return nil, err
+	}
+	fx, err := fixes.New(opts.Config, config.DataFS(opts.Config))
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	out, err := repo.Open(opts.Out)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{opts: opts, cfg: opts.Config, format: format, log: opts.Logger, out: out, fixes: fx,
+		report: newReport(opts.Logger)}
+	if b.state, err = loadState(out); err != nil {
+		out.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *builder) close() {
+	for _, s := range b.sources {
+		if s.repo != nil {
+			s.repo.Close()
+		}
+	}
+	b.out.Close()
+}
+
+func (b *builder) summary(d time.Duration) *Summary {
+	probs := b.report.sorted()
+	s := &Summary{Built: b.built, Reused: b.reused, Prebuilt: b.prebuilt, NewTags: b.newTags, Duration: d, Problems: probs}
+	for _, p := range probs {
+		switch p.Severity {
+		case SeverityError:
+			s.Failed++
+		case SeveritySkip:
+			s.Skipped++
+		case SeverityConflict:
+			s.Conflicts++
+		}
+	}
+	return s
+}
+
+// run is the pipeline: sources → candidates → plan → archives → publish.
+func (b *builder) run(ctx context.Context) error {
+	if err := b.openSources(ctx); err != nil {
+		return err
+	}
+	cands, err := b.expandAll(ctx)
+	if err != nil {
+		return err
+	}
+	pre, err := b.addPrebuilt(ctx)
+	if err != nil {
+		return err
+	}
+	winners := b.resolve(cands, pre)
+	if err := b.writeArchives(ctx, cands, winners); err != nil {
+		return err
+	}
+	if err := b.publish(); err != nil {
+		return err
+	}
+	return b.state.save(b.out)
+}
+
+func (b *builder) strictErr() error {
+	if b.opts.Strict && b.report.failed() {
+		return fmt.Errorf("%w: stopped at the first failure (--strict)", ErrFailed)
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mage-os/magerepo/internal/config"
+	"github.com/mage-os/magerepo/internal/gitsrc"
+	"github.com/mage-os/magerepo/internal/plan"
+)
+
+// fetchConcurrency bounds simultaneous git fetches: they are network-bound, unlike archive writing (--jobs).
+const fetchConcurrency = 4
+
+// source is one configured repository, opened.
+type source struct {
+	idx   int
+	cfg   config.Source
+	repo  *gitsrc.Repo // nil when it could not be opened
+	tags  []tagRef     // tags to expand this run, in walk order
+	state *sourceState
+	// seen records every tag selected this run (processed or not), to prune stale state entries.
+	seen map[string]string
+
+	pending    []tagRef // tags expanded without errors this run
+	mu         sync.Mutex
+	failedTags map[string]bool // tags whose archives failed
+}
+
+// tagRef is a tag with its commit and root tree.
+type tagRef struct {
+	idx    int // position in walk order among all selected tags of the source
+	name   string
+	commit string
+	tree   string
+}
+
+// openSources opens (fetching remote ones) every source concurrently, then selects each one's new tags.
+func (b *builder) openSources(ctx context.Context) error {
+	b.sources = make([]*source, len(b.cfg.Sources))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(fetchConcurrency)
+	for i, sc := range b.cfg.Sources {
+		s := &source{idx: i, cfg: sc, seen: map[string]string{}, failedTags: map[string]bool{}}
+		b.sources[i] = s
+		g.Go(func() error {
+			r, err := b.openRepo(gctx, sc, b.commitsFor(sc.Name))
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				b.report.add(err.(Problem)) // openRepo returns only Problems
+				return nil
+			}
+			s.repo = r
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := b.strictErr(); err != nil {
+		return err
+	}
+	for _, s := range b.sources {
+		if s.repo != nil {
+			b.selectTags(ctx, s)
+		}
+	}
+	return b.strictErr()
+}
+
+// Error makes a Problem usable as an error.
+func (p Problem) Error() string { return p.String() }
+
+// openRepo opens a source from --sources-dir, its local path or the cache.
+func (b *builder) openRepo(ctx context.Context, sc config.Source, commits []string) (*gitsrc.Repo, error) {
+	loc := sc.Location()
+	if b.opts.SourcesDir != "" {
+		loc = filepath.Join(b.opts.SourcesDir, sc.Name)
+		if _, err := os.Stat(loc); err != nil {
+			// Offline builds may cover only some sources: report and go on with the rest.
+			return nil, Problem{Severity: SeveritySkip, Source: sc.Name, Path: loc,
+				Message: "source not found in --sources-dir; skipped"}
+		}
+	}
+	cache := &gitsrc.Cache{Dir: b.opts.CacheDir}
+	r, err := cache.Open(ctx, loc, gitsrc.Options{Branches: sc.Branches, Commits: commits})
+	if err != nil {
+		return nil, Problem{Severity: SeverityError, Source: sc.Name, Path: loc, Message: err.Error()}
+	}
+	return r, nil
+}
+
+// commitsFor lists the extra-ref commits a source must contain.
+func (b *builder) commitsFor(name string) []string {
+	var cs []string
+	for _, r := range b.fixes.ExtraRefs(name) {
+		cs = append(cs, r.Commit)
+	}
+	return cs
+}
+
+// walkOrder is the tag order that decides which tag wins a (name, version): the reference's byte order for the
+// byte-compatible format, version order otherwise.
+func (b *builder) walkOrder() plan.Order {
+	if b.cfg.ArchiveFormat == "mageos" {
+		return plan.ByteOrder
+	}
+	return plan.VersionOrder
+}
+
+// selectTags lists a source's tags (plus extra refs), keeps the release tags from "from" on, and marks those
+// not processed before at their current commit as this run's work.
+func (b *builder) selectTags(ctx context.Context, s *source) {
+	refs, err := s.repo.Tags(ctx)
+	if err != nil {
+		b.report.add(Problem{Severity: SeverityError, Source: s.cfg.Name, Message: "listing tags: " + err.Error()})
+		return
+	}
+	byName := map[string]gitsrc.Tag{}
+	var in []plan.Tag
+	for _, t := range refs {
+		byName[t.Name] = t
+		in = append(in, plan.Tag{Name: t.Name, Commit: t.Commit})
+	}
+	in = b.addExtraRefs(ctx, s, in, byName)
+	sel, skipped, err := plan.SelectTags(in, s.cfg.From, b.walkOrder())
+	if err != nil {
+		b.report.add(Problem{Severity: SeverityError, Source: s.cfg.Name, Message: err.Error()})
+		return
+	}
+	for _, sk := range skipped {
+		b.report.add(Problem{Severity: SeveritySkip, Source: s.cfg.Name, Tag: sk.Name, Message: "tag " + sk.Reason + "; skipped"})
+	}
+	s.state = b.state.forSource(s.cfg.Location(), configHash(b.cfg, s.cfg))
+	for i, t := range sel {
+		s.seen[t.Name] = t.Commit
+		if s.state.Tags[t.Name] == t.Commit {
+			continue
+		}
+		s.tags = append(s.tags, tagRef{idx: i, name: t.Name, commit: t.Commit, tree: byName[t.Name].Tree})
+	}
+	b.newTags += len(s.tags)
+}
+
+// addExtraRefs adds the configured releases upstream never tagged, as virtual tags at their commit. A real tag
+// of the same name wins, and is reported: the fix is then obsolete.
+func (b *builder) addExtraRefs(ctx context.Context, s *source, in []plan.Tag, byName map[string]gitsrc.Tag) []plan.Tag {
+	for _, r := range b.fixes.ExtraRefs(s.cfg.Name) {
+		if t, ok := byName[r.Release]; ok {
+			if t.Commit != r.Commit {
+				b.report.add(Problem{Severity: SeverityInfo, Source: s.cfg.Name, Tag: r.Release,
+					Message: fmt.Sprintf("extra ref %s: the repository now has a tag %s (at %s); the tag is used", r.Commit, r.Release, t.Commit)})
+			}
+			continue
+		}
+		tree, err := s.repo.TreeOf(ctx, r.Commit)
+		if err != nil {
+			b.report.add(Problem{Severity: SeverityError, Source: s.cfg.Name, Tag: r.Release,
+				Message: fmt.Sprintf("extra ref %s: %v", r.Commit, err)})
+			continue
+		}
+		byName[r.Release] = gitsrc.Tag{Name: r.Release, Commit: r.Commit, Tree: tree}
+		in = append(in, plan.Tag{Name: r.Release, Commit: r.Commit})
+	}
+	return in
+}

@@ -1,0 +1,91 @@
+package build
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/mage-os/magerepo/internal/config"
+	"github.com/mage-os/magerepo/internal/repo"
+)
+
+// stateFile records which tags have been fully processed, so a run with nothing new reads only refs.
+const stateFile = "build-state.json"
+
+// buildState maps a source's location to the tags done under one layout configuration.
+type buildState struct {
+	Version int                     `json:"version"`
+	Sources map[string]*sourceState `json:"sources"`
+}
+
+type sourceState struct {
+	// Config is a hash of everything that changes what a tag yields; when it changes, every tag is expanded
+	// again (published versions are still never rebuilt).
+	Config string `json:"config"`
+	// Tags maps tag name to the commit it was processed at.
+	Tags map[string]string `json:"tags"`
+}
+
+func loadState(out *repo.Repo) (*buildState, error) {
+	st := &buildState{Version: 1, Sources: map[string]*sourceState{}}
+	if _, err := out.ReadState(stateFile, st); err != nil {
+		return nil, err
+	}
+	if st.Sources == nil {
+		st.Sources = map[string]*sourceState{}
+	}
+	return st, nil
+}
+
+func (st *buildState) save(out *repo.Repo) error { return out.WriteReport(stateFile, st) }
+
+// forSource returns the state of a source, reset when its configuration changed.
+func (st *buildState) forSource(location, hash string) *sourceState {
+	s := st.Sources[location]
+	if s == nil || s.Config != hash {
+		s = &sourceState{Config: hash, Tags: map[string]string{}}
+		st.Sources[location] = s
+	}
+	return s
+}
+
+// configHash covers what a source's tags yield: its layouts and tag rules, the archive format, the fixes that
+// name it and the base URL (the project package embeds it).
+func configHash(c *config.Config, s config.Source) string {
+	type fixesOf struct {
+		Pins    []config.VersionPin
+		Patches []config.Patch
+		Refs    []config.ExtraRef
+		Repl    []config.FileReplacement
+	}
+	var f fixesOf
+	for _, p := range c.VersionPins {
+		if p.Source == s.Name {
+			f.Pins = append(f.Pins, p)
+		}
+	}
+	for _, p := range c.Patches {
+		if p.Source == s.Name {
+			f.Patches = append(f.Patches, p)
+		}
+	}
+	for _, r := range c.ExtraRefs {
+		if r.Source == s.Name {
+			f.Refs = append(f.Refs, r)
+		}
+	}
+	for _, r := range c.FileReplacements {
+		if r.Source == s.Name {
+			f.Repl = append(f.Repl, r)
+		}
+	}
+	b, _ := json.Marshal(struct {
+		V      int
+		Format string
+		Base   string
+		Src    config.Source
+		Fixes  fixesOf
+	}{2, c.ArchiveFormat, c.BaseURL, s, f})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,228 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mage-os/magerepo/internal/archive"
+	"github.com/mage-os/magerepo/internal/gitattr"
+	"github.com/mage-os/magerepo/internal/plan"
+	"github.com/mage-os/magerepo/internal/repo"
+)
+
+// resolve chooses the candidate that builds each (name, version) and reports conflicts. Prebuilt packages win
+// over every git-built candidate of the same (name, version).
+func (b *builder) resolve(cands []*candidate, prebuilt map[string]bool) []int {
+	pc := make([]plan.Candidate, len(cands))
+	for i, c := range cands {
+		pc[i] = plan.Candidate{Index: i, Name: c.name, Version: c.version, Key: c.key, LastWins: c.composerOnly && b.walkOrder() == plan.ByteOrder, Tag: c.tag.name}
+	}
+	published := func(name, version string) (string, bool) {
+		if prebuilt[name+"\x00"+version] {
+			return "", true
+		}
+		e, ok := b.out.Lookup(name, version)
+		return e.Tree, ok
+	}
+	winners, reused, conflicts := plan.Resolve(pc, published)
+	b.reused += len(reused)
+	for _, cf := range conflicts {
+		msg := fmt.Sprintf("same version built with different content by tag %s; the content of %s is kept", cf.Loser, cf.Winner)
+		if cf.Winner == "published" {
+			msg = fmt.Sprintf("tag %s yields different content than the published archive, which is kept (published archives never change)", cf.Loser)
+		}
+		b.report.add(Problem{Severity: SeverityConflict, Package: cf.Name, Version: cf.Version, Message: msg})
+	}
+	return winners
+}
+
+// writeArchives writes the winners' archives on a pool of opts.Jobs workers, then records them in the manifest
+// in candidate order, so the manifest never depends on scheduling.
+func (b *builder) writeArchives(ctx context.Context, cands []*candidate, winners []int) error {
+	entries := make([]*repo.Entry, len(winners))
+	if b.opts.Progress != nil {
+		b.opts.Progress.Start(len(winners))
+		defer b.opts.Progress.Finish()
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(b.opts.Jobs)
+	for i, w := range winners {
+		c := cands[w]
+		g.Go(func() error {
+			e, err := b.writeOne(gctx, c)
+			if b.opts.Progress != nil {
+				b.opts.Progress.Add(1)
+			}
+			if err != nil {
+				if gctx.Err() != nil {
+					return gctx.Err()
+				}
+				b.report.add(Problem{Severity: SeverityError, Source: c.src.cfg.Name, Tag: c.tag.name, Path: c.dir,
+					Package: c.name, Version: c.version, Message: err.Error()})
+				c.src.failed(c.tag)
+				return b.strictErr()
+			}
+			entries[i] = e
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e == nil {
+			continue
+		}
+		if err := b.out.Add(*e); err != nil {
+			return err
+		}
+		b.built++
+	}
+	return nil
+}
+
+// distPath is where an archive goes: <dist-dir>/<vendor>/<name>-<version>.zip, the reference's naming.
+func (b *builder) distPath(name, version string) string {
+	return path.Join(b.cfg.DistDir, name+"-"+version+".zip")
+}
+
+// writeOne writes one candidate's archive into the output and returns its manifest entry.
+func (b *builder) writeOne(ctx context.Context, c *candidate) (*repo.Entry, error) {
+	entries, err := b.archiveEntries(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	rel := b.distPath(c.name, c.distVersion)
+	dw, err := b.out.CreateDist(rel)
+	if err != nil {
+		return nil, err
+	}
+	if err := archive.Write(dw, b.format, entries); err != nil {
+		dw.Abort()
+		return nil, err
+	}
+	sum, size, err := dw.Commit()
+	if err != nil {
+		return nil, err
+	}
+	return &repo.Entry{Name: c.name, Version: c.version, Dist: rel, SHA1: sum, Size: size,
+		Source: c.src.cfg.Location(), Tag: c.tag.name, Tree: c.key, Metadata: json.RawMessage(c.metadata)}, nil
+}
+
+// archiveEntries lists a candidate's zip entries in final order.
+func (b *builder) archiveEntries(ctx context.Context, c *candidate) ([]archive.Entry, error) {
+	cj := archive.File{Path: "composer.json", Size: int64(len(c.doc)), Open: bytesOpener(c.doc)}
+	if c.composerOnly {
+		es := []archive.Entry{{Path: cj.Path, Mode: archive.ModeFile, File: &cj}}
+		for _, x := range c.extra {
+			f := archive.File{Path: x.Path, Size: int64(len(x.Data)), Open: bytesOpener(x.Data)}
+			es = append(es, archive.Entry{Path: x.Path, Mode: archive.ModeFile, File: &f})
+		}
+		return es, nil
+	}
+	files, err := b.packageFiles(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return archive.Layout(append(files, cj), c.emptyDirs), nil
+}
+
+// packageFiles lists the regular files of a package directory minus excludes, with end-of-line conversion as a
+// checkout would apply it and the configured file replacements.
+func (b *builder) packageFiles(ctx context.Context, c *candidate) ([]archive.File, error) {
+	r := c.src.repo
+	listed, err := r.Walk(ctx, c.tree)
+	if err != nil {
+		return nil, err
+	}
+	attrFiles := map[string][]byte{}
+	for dir, id := range c.attrs {
+		blob, err := r.Blob(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path.Join(dir, ".gitattributes"), err)
+		}
+		attrFiles[dir] = blob
+	}
+	repl := map[string][]byte{}
+	for _, x := range b.fixes.Replacements(c.src.cfg.Name, c.name, c.version) {
+		repl[x.Path] = x.Data
+	}
+	var files []archive.File
+	for _, f := range listed {
+		full := path.Join(c.dir, f.Path)
+		if path.Base(f.Path) == ".gitattributes" { // excluded or not, it is in the work tree
+			blob, err := r.Blob(ctx, f.ID)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", full, err)
+			}
+			attrFiles[path.Dir(full)] = blob
+		}
+		if f.Path == "composer.json" || excluded(full, c.excludes) {
+			continue
+		}
+		files = append(files, archive.File{Path: f.Path, Executable: f.Executable, Size: -1})
+		files[len(files)-1].Open = b.blobOpener(ctx, c, f.ID, full)
+		if data, ok := repl[f.Path]; ok {
+			// A replaced file keeps its position and gets the reference's fixed mode 644.
+			files[len(files)-1] = archive.File{Path: f.Path, Size: int64(len(data)), Open: bytesOpener(data)}
+			delete(repl, f.Path)
+		}
+	}
+	for p := range repl {
+		return nil, fmt.Errorf("file replacement %s: no such file in the package", p)
+	}
+	c.matcher = gitattr.NewMatcher(attrFiles)
+	return files, nil
+}
+
+// excluded applies the reference's file rule: the repository-relative path equals an exclude or starts with it.
+func excluded(p string, excl []string) bool {
+	for _, e := range excl {
+		if p == e || strings.HasPrefix(p, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// blobOpener reads a blob when the zip writer reaches it, converting line endings where .gitattributes says a
+// checkout would.
+func (b *builder) blobOpener(ctx context.Context, c *candidate, id, full string) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		data, err := c.src.repo.Blob(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", full, err)
+		}
+		if c.matcher != nil && c.matcher.CRLF(full, data) {
+			data = gitattr.ToCRLF(data)
+		}
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}
+}
+
+func bytesOpener(b []byte) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+}
+
+// publish writes the repository metadata (dists are already in place) and records the processed tags.
+func (b *builder) publish() error {
+	stats, err := b.out.Publish(context.Background(), repo.PublishOptions{BaseURL: b.cfg.BaseURL})
+	if err != nil {
+		return err
+	}
+	for _, p := range stats.Problems {
+		b.report.add(Problem{Severity: SeverityError, Message: p.String()})
+	}
+	for _, s := range b.sources {
+		s.commit()
+	}
+	return nil
+}
+
