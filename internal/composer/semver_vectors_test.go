@@ -47,7 +47,9 @@ type semverVectors struct {
 	} `json:"compare"`
 }
 
-func loadSemverVectors(t *testing.T) semverVectors {
+func loadSemverVectors(t *testing.T) semverVectors { return mustLoadSemverVectors(t) }
+
+func mustLoadSemverVectors(t testing.TB) semverVectors {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "semver", "vectors.json"))
 	if err != nil {
