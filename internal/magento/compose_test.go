@@ -183,8 +183,9 @@ func TestProduct243p1(t *testing.T) {
 		t.Errorf("counts: root require %d (70), magento replace %d (221), product require %d (305)",
 			len(rootReq.Keys()), len(replaced), len(keys))
 	}
-	if !slices.Equal(keys, want) {
-		t.Errorf("require order differs from root require, replace, add-ons, base:\n got %q\nwant %q", keys, want)
+	if i := firstDiff(keys, want); i >= 0 {
+		t.Errorf("require order differs from root require, replace, add-ons, base at index %d: got %q, want %q",
+			i, at(keys, i), at(want, i))
 	}
 	if v, _ := req.GetString(BaseName); v != "2.4.3-p1" {
 		t.Errorf("%s = %q", BaseName, v)
@@ -287,4 +288,21 @@ func jsonKeyOrder(t *testing.T, raw []byte) []string {
 		}
 	}
 	return keys
+}
+
+// firstDiff returns the first index where a and b differ, or -1.
+func firstDiff(a, b []string) int {
+	for i := range max(len(a), len(b)) {
+		if at(a, i) != at(b, i) || i >= len(a) || i >= len(b) {
+			return i
+		}
+	}
+	return -1
+}
+
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return "<end>"
 }
