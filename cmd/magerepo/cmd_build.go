@@ -1,16 +1,170 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/mage-os/magerepo/internal/archive"
+	"github.com/mage-os/magerepo/internal/build"
+	"github.com/mage-os/magerepo/internal/config"
+	"github.com/mage-os/magerepo/internal/gitsrc"
 )
 
-// STUB: replaced by the real command.
+// buildOptions are the flags of `magerepo build`.
+type buildOptions struct {
+	Config     string
+	Out        string
+	Cache      string
+	Jobs       int
+	Strict     bool
+	BaseURL    string
+	SourcesDir string
+	Prebuilt   []string
+	Format     archive.Format
+	formatSet  bool
+	JSON       bool
+}
+
+// AddFlags registers the options' flags.
+func (o *buildOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringVarP(&o.Config, "config", "c", "", "profile YAML (default: the embedded Magento Open Source mirror profile)")
+	f.StringVarP(&o.Out, "out", "o", "public", "output directory (the repository to serve)")
+	f.StringVar(&o.Cache, "cache", gitsrc.DefaultCacheDir(), "directory for the bare git mirrors of remote sources")
+	f.IntVarP(&o.Jobs, "jobs", "j", runtime.GOMAXPROCS(0), "archives written in parallel (output never depends on it)")
+	f.BoolVar(&o.Strict, "strict", false, "stop at the first failure")
+	f.StringVar(&o.BaseURL, "base-url", "", "public URL the repository is served at (overrides the profile's base-url)")
+	f.StringVar(&o.SourcesDir, "sources-dir", "", "read the source named N from DIR/N (a bare repository or a clone) instead of its URL")
+	f.StringArrayVar(&o.Prebuilt, "prebuilt", nil, "directory of prebuilt zips to publish verbatim (repeatable)")
+	f.Var(&o.Format, "archive-format", "override the profile's archive format: mageos or deflate")
+	f.BoolVar(&o.JSON, "json", false, "print the run summary as JSON on stdout")
+}
+
 func newBuildCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	opts := &buildOptions{}
+	cmd := &cobra.Command{
 		Use:   "build",
-		Short: "not implemented yet",
-		RunE:  func(cmd *cobra.Command, args []string) error { return errors.New("build: not implemented yet") },
+		Short: "Build (or update) a Composer repository from git repositories",
+		Long: `Build turns the tags of the configured git repositories into a Composer 2 repository in --out:
+one zip per package version, p2 metadata, packages.json. Without --config it builds the whole
+Magento Open Source mirror (see 'magerepo profile show').
+
+Runs are incremental: tags already processed are not read again, and a published archive is
+never rebuilt or rewritten, so users' lock files and caches stay valid.
+
+Exit status: 0 success, 1 some packages, tags or sources failed (each is reported with its
+repository, tag and path; the rest is built), 2 unusable configuration or arguments.`,
+		Example: `  magerepo build --out /srv/magerepo --base-url https://mirror.example.com/
+  magerepo build --config my-distribution.yaml --out public --jobs 8
+  magerepo build --sources-dir ./clones --prebuilt ./additional-packages --out public`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.formatSet = cmd.Flags().Changed("archive-format")
+			return runBuild(cmd.Context(), opts, g)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// loadConfig reads the profile, or the embedded default one.
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		c, err := config.Default()
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+	return config.Load(path)
+}
+
+// runBuild is the build command; tests call it directly.
+func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
+	cfg, err := loadConfig(opts.Config)
+	if err != nil {
+		return usageError{err}
+	}
+	if opts.BaseURL != "" {
+		cfg.BaseURL = opts.BaseURL
+	}
+	if opts.formatSet {
+		cfg.ArchiveFormat = opts.Format.String()
+	}
+	if errs := cfg.Validate(); len(errs) > 0 {
+		return usageError{&config.ValidationError{File: "configuration", Errs: errs}}
+	}
+	log := g.logger()
+	sum, err := build.Run(ctx, build.Options{
+		Config: cfg, Out: opts.Out, CacheDir: opts.Cache, SourcesDir: opts.SourcesDir, Prebuilt: opts.Prebuilt,
+		Jobs: opts.Jobs, Strict: opts.Strict, Logger: log, Progress: newProgress(g.errWriter(), g.Quiet),
+	})
+	if sum != nil {
+		printSummary(g.outWriter(), sum, opts.JSON)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, build.ErrFailed):
+		return fmt.Errorf("%w: %v", errPartial, err)
+	default:
+		return err
 	}
 }
+
+// buildOnce runs one build for `magerepo serve --update-every`, with the server's output and cache.
+func buildOnce(ctx context.Context, g *globalOptions, configPath, outDir, cacheDir string) error {
+	opts := &buildOptions{Config: configPath, Out: outDir, Cache: cacheDir, Jobs: runtime.GOMAXPROCS(0)}
+	if opts.Cache == "" {
+		opts.Cache = gitsrc.DefaultCacheDir()
+	}
+	quiet := *g
+	quiet.stdout = io.Discard
+	quiet.Quiet = true
+	return runBuild(ctx, opts, &quiet)
+}
+
+func printSummary(w io.Writer, s *build.Summary, asJSON bool) {
+	if asJSON {
+		writeJSON(w, s)
+		return
+	}
+	for _, p := range s.Problems {
+		if p.Severity == build.SeverityError || p.Severity == build.SeverityConflict {
+			fmt.Fprintln(w, p.String())
+		}
+	}
+	fmt.Fprintf(w, "built %d, reused %d, prebuilt %d, skipped %d, conflicts %d, failed %d; %d new tags in %s\n",
+		s.Built, s.Reused, s.Prebuilt, s.Skipped, s.Conflicts, s.Failed, s.NewTags, s.Duration.Round(time.Millisecond))
+}
+
+// progress is a terminal progress bar for archive writing; off when stderr is not a terminal.
+type progress struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+func newProgress(w io.Writer, quiet bool) build.Progress {
+	f, ok := w.(*os.File)
+	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return &progress{w: w}
+}
+
+func (p *progress) Start(total int) {
+	p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription("writing archives"),
+		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+}
+func (p *progress) Add(n int) { _ = p.bar.Add(n) }
+func (p *progress) Finish()   { _ = p.bar.Finish() }
+

@@ -1,16 +1,28 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
+
+	"github.com/mage-os/magerepo/internal/config"
 )
 
-// STUB: replaced by the real command.
 func newProfileCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "profile",
-		Short: "not implemented yet",
-		RunE:  func(cmd *cobra.Command, args []string) error { return errors.New("profile: not implemented yet") },
+		Short: "Show the embedded Magento Open Source mirror profile",
 	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show",
+		Short: "Print the embedded default profile as YAML",
+		Long: `Show prints the profile 'magerepo build' uses without --config: every source repository of the
+Magento Open Source mirror with its first tag, layout and upstream fixes. Copy it to start your own
+distribution's profile (a different file, not a fork of magerepo).`,
+		Example: "  magerepo profile show > my-distribution.yaml",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := g.outWriter().Write(config.DefaultYAML())
+			return err
+		},
+	})
+	return cmd
 }
