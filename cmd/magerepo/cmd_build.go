@@ -167,4 +167,3 @@ func (p *progress) Start(total int) {
 }
 func (p *progress) Add(n int) { _ = p.bar.Add(n) }
 func (p *progress) Finish()   { _ = p.bar.Finish() }
-

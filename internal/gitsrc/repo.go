@@ -22,6 +22,7 @@ type Repo struct {
 	mu    sync.Mutex
 	idle  []*catFile // long-lived `git cat-file --batch` processes not in use
 	all   []*catFile
+	trees map[string][]Entry
 }
 
 // Tag is one tag with the objects it points at.
@@ -95,14 +96,34 @@ func (e Entry) IsFile() bool { return e.Mode == "100644" || e.Mode == "100755" |
 // Executable reports git's executable mode.
 func (e Entry) Executable() bool { return e.Mode == "100755" }
 
-// ReadTree returns the entries of one tree object, in git's order.
+// ReadTree returns the entries of one tree object, in git's order. Trees are immutable, so recently read ones
+// are cached: expanding layouts walks the same upper directories for every package of a tag.
 func (r *Repo) ReadTree(ctx context.Context, id string) ([]Entry, error) {
+	r.mu.Lock()
+	es, ok := r.trees[id]
+	r.mu.Unlock()
+	if ok {
+		return es, nil
+	}
 	body, err := r.Object(ctx, id, "tree")
 	if err != nil {
 		return nil, err
 	}
-	return parseTree(id, body)
+	es, err = parseTree(id, body)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.trees == nil || len(r.trees) >= maxCachedTrees {
+		r.trees = map[string][]Entry{} // crude but bounded: a full reset keeps memory flat
+	}
+	r.trees[id] = es
+	r.mu.Unlock()
+	return es, nil
 }
+
+// maxCachedTrees bounds the tree cache (a few MB for the largest repositories).
+const maxCachedTrees = 8192
 
 func parseTree(id string, b []byte) ([]Entry, error) {
 	var es []Entry
