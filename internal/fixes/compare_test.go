@@ -67,3 +67,20 @@ func sign(n int) int {
 	}
 	return 0
 }
+
+// FuzzCompareTags checks that CompareTags never panics and is antisymmetric on what it accepts.
+func FuzzCompareTags(f *testing.F) {
+	for _, s := range [][2]string{{"2.4.7-p6", "2.4.7-p10"}, {"v1.0", "1.0.0-beta.1"}, {"2.4.0-p1.2", "2.4.0-p1.10"}, {"1.x", "1.0.0-1a"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ab, errA := CompareTags(a, b)
+		ba, errB := CompareTags(b, a)
+		if (errA == nil) != (errB == nil) {
+			t.Fatalf("accepted one way only: %v / %v", errA, errB)
+		}
+		if errA == nil && sign(ab) != -sign(ba) {
+			t.Fatalf("CompareTags(%q, %q) = %d but the reverse is %d", a, b, ab, ba)
+		}
+	})
+}
