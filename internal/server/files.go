@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"mime"
@@ -65,13 +67,13 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		plainError(w, http.StatusNotFound)
 		return
 	}
-	f, fi, err := s.open(name)
+	src, err := s.source(name)
 	if err != nil {
 		s.logOpenError(r, name, err)
 		plainError(w, http.StatusNotFound)
 		return
 	}
-	defer f.Close()
+	defer src.close()
 
 	ext := path.Ext(name)
 	h := w.Header()
@@ -80,31 +82,59 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", s.cacheControl(ext))
 	if ext == ".json" {
 		h.Set("Vary", "Accept-Encoding")
-		if acceptsGzip(r) && s.serveGzip(w, r, name, fi, f) {
+		if acceptsGzip(r) && s.serveGzip(w, r, name, src) {
 			return
 		}
 	}
-	h.Set("ETag", etag(fi, ""))
-	http.ServeContent(w, r, "", fi.ModTime(), f)
+	h.Set("ETag", etag(src.fi, ""))
+	http.ServeContent(w, r, "", src.fi.ModTime(), src.reader())
 }
 
-// open opens a regular file through the root, which refuses ".." and symlinks
-// that leave the directory.
-func (s *Server) open(name string) (*os.File, fs.FileInfo, error) {
-	f, err := s.root.Open(name)
+// source is a file to send: its bytes in memory, or an open file.
+type source struct {
+	fi   fs.FileInfo
+	data []byte
+	f    *os.File
+}
+
+func (src *source) reader() io.ReadSeeker {
+	if src.f != nil {
+		return src.f
+	}
+	return bytes.NewReader(src.data)
+}
+
+func (src *source) close() {
+	if src.f != nil {
+		src.f.Close()
+	}
+}
+
+// source finds name: a fresh copy in memory, or the file opened through the
+// root (and copied to memory when it is small metadata).
+func (s *Server) source(name string) (*source, error) {
+	keep := s.mem != nil && cacheable(name)
+	if keep {
+		if m := s.mem.fresh(name); m != nil {
+			return &source{fi: m.fi, data: m.data}, nil
+		}
+	}
+	f, fi, err := s.open(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, err
+	if !keep || fi.Size() > maxMemFile {
+		return &source{fi: fi, f: f}, nil
 	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, errNotServed
+	defer f.Close()
+	// The open handle keeps the bytes it was opened with even if a rename
+	// replaces the file meanwhile, so they match fi.
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("server: read %s: %w", name, err)
 	}
-	return f, fi, nil
+	s.mem.store(name, fi, data)
+	return &source{fi: fi, data: data}, nil
 }
 
 // logOpenError logs open failures other than the everyday "no such file", which
@@ -120,19 +150,20 @@ func (s *Server) logOpenError(r *http.Request, name string, err error) {
 // serveGzip answers with a gzip-encoded body: the ".gz" sibling when it is at
 // least as new as the file, otherwise the file compressed once and cached. It
 // reports false when neither is possible; the caller then sends the plain file.
-func (s *Server) serveGzip(w http.ResponseWriter, r *http.Request, name string, fi fs.FileInfo, f *os.File) bool {
-	if gf, gfi, err := s.open(name + ".gz"); err == nil {
-		defer gf.Close()
-		if !gfi.ModTime().Before(fi.ModTime()) {
-			setGzipHeaders(w, etag(gfi, "gz"), gfi.Size())
-			http.ServeContent(w, withoutRange(r), "", gfi.ModTime(), gf)
+func (s *Server) serveGzip(w http.ResponseWriter, r *http.Request, name string, src *source) bool {
+	fi := src.fi
+	if gz, err := s.source(name + ".gz"); err == nil {
+		defer gz.close()
+		if !gz.fi.ModTime().Before(fi.ModTime()) {
+			setGzipHeaders(w, etag(gz.fi, "gz"), gz.fi.Size())
+			http.ServeContent(w, withoutRange(r), "", gz.fi.ModTime(), gz.reader())
 			return true
 		}
 	}
 	if s.gz == nil {
 		return false
 	}
-	body, err := s.gz.get(name, fi, f)
+	body, err := s.gz.get(name, fi, src.reader())
 	if err != nil {
 		if !errors.Is(err, errTooLarge) {
 			s.log.LogAttrs(r.Context(), slog.LevelWarn, "cannot compress file",
@@ -239,4 +270,23 @@ func zeroQ(params string) bool {
 		return err == nil && q == 0
 	}
 	return false
+}
+
+// open opens a regular file through the root, which refuses ".." and symlinks
+// that leave the directory.
+func (s *Server) open(name string) (*os.File, fs.FileInfo, error) {
+	f, err := s.root.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, errNotServed
+	}
+	return f, fi, nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -50,6 +51,7 @@ type Server struct {
 	upd    *Updater
 	secret string
 	gz     *gzipCache // nil when on-the-fly gzip is disabled
+	mem    *memCache
 }
 
 // New returns a Server for dir, which must exist and be a directory.
@@ -61,7 +63,11 @@ func New(dir string, opts Options) (*Server, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("server: %s is not a directory", dir)
 	}
-	root, err := os.OpenRoot(dir)
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	root, err := os.OpenRoot(abs)
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -72,6 +78,7 @@ func New(dir string, opts Options) (*Server, error) {
 		realm:  opts.Realm,
 		upd:    opts.Updater,
 		secret: opts.WebhookSecret,
+		mem:    newMemCache(abs),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -595,3 +595,45 @@ func TestUpdaterNeverConcurrentAndCoalesces(t *testing.T) {
 		t.Errorf("runs %d, max concurrent %d; want 2 and 1", runs.Load(), maxRunning.Load())
 	}
 }
+
+// TestMemoryCopyFollowsTheDisk: a file kept in memory is served again only
+// while the same file is on disk; a replacement with the same size and time is
+// noticed, and so is a directory swapped for a symlink leading outside.
+func TestMemoryCopyFollowsTheDisk(t *testing.T) {
+	repo, ts, _ := startServer(t, Options{})
+	p2 := filepath.Join(repo.dir, "p2/acme/hello.json")
+	old := repo.read("p2/acme/hello.json")
+	if _, body := get(t, "GET", ts.URL+"/p2/acme/hello.json", nil); !bytes.Equal(body, old) {
+		t.Fatal("first read differs")
+	}
+	fi, err := os.Stat(p2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := bytes.Replace(old, []byte(`"1.0.0"`), []byte(`"9.9.9"`), 1)
+	repo.write("p2/acme/hello.json", same)
+	if err := os.Chtimes(p2, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := get(t, "GET", ts.URL+"/p2/acme/hello.json", nil); !bytes.Equal(body, same) {
+		t.Errorf("replaced file with the same size and time: got the old bytes")
+	}
+
+	outside := filepath.Join(t.TempDir(), "acme")
+	if err := os.MkdirAll(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "hello.json"), []byte("TOPSECRET"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(repo.dir, "p2/acme")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(repo.dir, "p2/acme")); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, "GET", ts.URL+"/p2/acme/hello.json", nil)
+	if resp.StatusCode != 404 || bytes.Contains(body, []byte("TOPSECRET")) {
+		t.Errorf("through a symlink out of the directory: %d %q", resp.StatusCode, body)
+	}
+}
