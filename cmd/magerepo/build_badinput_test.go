@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mage-os/magerepo/internal/gittest"
+)
+
+// buildExpectingFailure runs a build and returns its stdout; it fails the test unless the exit status
+// corresponds to wantExit (0 or 1).
+func buildExpectingFailure(t *testing.T, cfg, out string, wantExit int) string {
+	t.Helper()
+	g, stdout := testGlobals(t)
+	err := runBuild(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	got := exitCode(t.Context(), err)
+	if got != wantExit {
+		t.Fatalf("exit status %d (err %v), want %d\n%s", got, err, wantExit, stdout)
+	}
+	return stdout.String()
+}
+
+// assertBuilt fails unless every path exists under out.
+func assertBuilt(t *testing.T, out string, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+			t.Errorf("%s was not built: the rest of the build must go on", p)
+		}
+	}
+}
+
+func TestBuildInvalidComposerJSON(t *testing.T) {
+	f := newFixture(t)
+	f.modules.Write(map[string]string{"ModuleB/composer.json": `{"name": "acme/module-b", "version": "100.2.0",`})
+	f.modules.CommitTag("1.2.0")
+	out := t.TempDir()
+	s := buildExpectingFailure(t, f.config(t, "https://r.example/", "mageos"), out, exitFailed)
+	want := "error: source modules tag 1.2.0 ModuleB/composer.json: invalid composer.json"
+	if !strings.Contains(s, want) {
+		t.Fatalf("report lacks %q:\n%s", want, s)
+	}
+	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip", "dist/acme/module-b-100.1.0.zip", "dist/acme/lib-2.1.0.zip", "packages.json")
+}
+
+func TestBuildDirectoryWithoutComposerJSON(t *testing.T) {
+	f := newFixture(t)
+	f.modules.Write(map[string]string{"Docs/README.md": "no package here"})
+	f.modules.CommitTag("1.2.0")
+	out := t.TempDir()
+	buildExpectingFailure(t, f.config(t, "https://r.example/", "mageos"), out, exitOK)
+	rep := readFile(t, filepath.Join(out, ".magerepo/last-build.json"))
+	if !strings.Contains(rep, `"path": "Docs/composer.json"`) || !strings.Contains(rep, "no composer.json") {
+		t.Fatalf("skip not reported precisely:\n%s", rep)
+	}
+	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip")
+}
+
+func TestBuildTagThatIsNoVersion(t *testing.T) {
+	f := newFixture(t)
+	f.modules.Git("tag", "latest-stable", "1.0.0")
+	out := t.TempDir()
+	buildExpectingFailure(t, f.config(t, "https://r.example/", "mageos"), out, exitOK)
+	rep := readFile(t, filepath.Join(out, ".magerepo/last-build.json"))
+	if !strings.Contains(rep, `"tag": "latest-stable"`) || !strings.Contains(rep, "not a release version") {
+		t.Fatalf("non-version tag not reported:\n%s", rep)
+	}
+	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip")
+}
+
+func TestBuildUnreachableSource(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.config(t, "https://r.example/", "mageos")
+	y := strings.Replace(readFile(t, cfg), "path: "+f.lib.Dir, "url: file:///nonexistent/lib.git", 1)
+	os.WriteFile(cfg, []byte(y), 0o644)
+	out := t.TempDir()
+	s := buildExpectingFailure(t, cfg, out, exitFailed)
+	if !strings.Contains(s, "error: source lib file:///nonexistent/lib.git: fetching file:///nonexistent/lib.git") {
+		t.Fatalf("unreachable source not reported with its URL:\n%s", s)
+	}
+	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip", "dist/acme/suite-1.1.0.zip")
+}
+
+func TestBuildMissingBlob(t *testing.T) {
+	f := newFixture(t)
+	// Delete the object of one file of ModuleB at 1.1.0 (unpacked objects, as gittest commits them).
+	blob := f.modules.Git("rev-parse", "1.1.0:ModuleB/Model/B.php")
+	obj := filepath.Join(f.modules.Dir, ".git", "objects", blob[:2], blob[2:])
+	if err := os.Remove(obj); err != nil {
+		t.Fatalf("removing object: %v", err)
+	}
+	out := t.TempDir()
+	s := buildExpectingFailure(t, f.config(t, "https://r.example/", "mageos"), out, exitFailed)
+	if !strings.Contains(s, "tag 1.1.0 ModuleB (acme/module-b 100.1.0)") || !strings.Contains(s, blob) {
+		t.Fatalf("missing blob not reported with tag, path and object:\n%s", s)
+	}
+	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip", "dist/acme/lib-2.1.0.zip", "dist/acme/module-b-100.0.0.zip")
+	if _, err := os.Stat(filepath.Join(out, "dist/acme/module-b-100.1.0.zip")); err == nil {
+		t.Fatal("a half-built archive is visible")
+	}
+}
+
+func TestBuildStrictStopsAtFirstFailure(t *testing.T) {
+	f := newFixture(t)
+	f.modules.Write(map[string]string{"ModuleB/composer.json": `{broken`})
+	f.modules.CommitTag("1.2.0")
+	g, _ := testGlobals(t)
+	err := runBuild(t.Context(), &buildOptions{Config: f.config(t, "https://r.example/", "mageos"), Out: t.TempDir(), Cache: t.TempDir(), Jobs: 2, Strict: true}, g)
+	if exitCode(t.Context(), err) != exitFailed || !strings.Contains(err.Error(), "--strict") {
+		t.Fatalf("strict run: %v", err)
+	}
+}
+
+func TestBuildBadConfigIsUsageError(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(p, []byte("sources:\n  - name: x\n    colour: red\n"), 0o644)
+	g, _ := testGlobals(t)
+	err := runBuild(t.Context(), &buildOptions{Config: p, Out: t.TempDir()}, g)
+	if exitCode(t.Context(), err) != exitUsage || !strings.Contains(err.Error(), "bad.yaml: line 3") {
+		t.Fatalf("bad config: %v", err)
+	}
+}
+
+// TestBuildCrashSafety kills a real build process with SIGKILL at a random point, reruns it, and expects the
+// same output as an uninterrupted build.
+func TestBuildCrashSafety(t *testing.T) {
+	f := newFixture(t)
+	// more tags and larger files widen the window in which the kill lands mid-build
+	for i := 2; i <= 9; i++ {
+		v := fmt.Sprintf("100.1.%d", i)
+		f.modules.Write(map[string]string{
+			"ModuleA/composer.json": gittest.ComposerJSON("acme/module-a", v, map[string]string{"acme/lib": "^2.0"}),
+			"ModuleA/data.txt":      strings.Repeat("line of text "+v+"\n", 40000),
+		})
+		f.modules.CommitTag(fmt.Sprintf("1.1.%d", i))
+	}
+	cfg := f.config(t, "https://r.example/", "deflate")
+	ref := t.TempDir()
+	start := time.Now()
+	buildExpectingFailure(t, cfg, ref, exitOK)
+	full := time.Since(start)
+	want := treeHashes(t, ref)
+
+	out := t.TempDir()
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	exe, _ := os.Executable()
+	for attempt := 0; attempt < 3; attempt++ {
+		cmd := exec.Command(exe)
+		cmd.Env = append(os.Environ(), "MAGEREPO_TEST_MAIN=1",
+			"MAGEREPO_TEST_ARGS=build --quiet --config "+cfg+" --out "+out+" --cache "+t.TempDir()+" --jobs 2")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int64N(int64(full))))
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		t.Logf("attempt %d killed; %d files present", attempt, len(treeHashes(t, out)))
+	}
+	buildExpectingFailure(t, cfg, out, exitOK)
+	got := treeHashes(t, out)
+	for p, h := range want {
+		if got[p] != h {
+			t.Errorf("%s differs after an interrupted build", p)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			t.Errorf("%s left behind by an interrupted build", p)
+		}
+	}
+}
