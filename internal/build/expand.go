@@ -435,4 +435,3 @@ func validate(doc *composer.Object, name, version string) error {
 	}
 	return errors.Join(errs...)
 }
-

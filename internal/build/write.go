@@ -225,4 +225,3 @@ func (b *builder) publish() error {
 	}
 	return nil
 }
-
