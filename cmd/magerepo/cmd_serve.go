@@ -48,7 +48,7 @@ fast plain 404 for names the repository does not hold. The private state in
 .magerepo/, dot files and directory listings are never served.
 
 With --update-every and/or --webhook-secret the server also rebuilds the
-repository (like "magerepo build --config ... --cache ... <dir>") on that
+repository (like "magerepo build --config ... --cache ... --out <dir>") on that
 interval, once at start, and on POST /hooks/update, while requests keep being
 served; updates never run concurrently. The webhook accepts the secret as
 "X-Magerepo-Secret: <secret>", "Authorization: Bearer <secret>", or a GitHub
