@@ -1,16 +1,160 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/url"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/mage-os/magerepo/internal/repo"
+	"github.com/mage-os/magerepo/internal/sync"
 )
 
-// STUB: replaced by the real command.
+// syncOptions are the flags of `magerepo sync`.
+type syncOptions struct {
+	BaseURL            string
+	DistDir            string
+	MirrorPaths        bool
+	KeepUpstreamMirror bool
+	Only               []string
+	Prune              bool
+	Jobs               int
+	Retries            int
+	JSON               bool
+}
+
+// AddFlags registers the sync flags on f.
+func (o *syncOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.BaseURL, "base-url", "", "URL the local copy is served at (required); dist URLs point under it")
+	f.StringVar(&o.DistDir, "dist-dir", "dist", "directory (relative to <dir>) for dists: <dist-dir>/<vendor>/<name>-<version>.zip")
+	f.BoolVar(&o.MirrorPaths, "mirror-paths", false, "store each dist at its upstream path below the upstream URL instead")
+	f.BoolVar(&o.KeepUpstreamMirror, "keep-upstream-mirror", false, "publish the upstream dist URL as a (non-preferred) dist mirror")
+	f.StringArrayVar(&o.Only, "only", nil, "sync only package names matching this pattern (\"*\" wildcard; repeatable)")
+	f.BoolVar(&o.Prune, "prune", false, "remove local versions that upstream no longer has (default: report and keep)")
+	f.IntVar(&o.Jobs, "jobs", 8, "parallel HTTP requests")
+	f.IntVar(&o.Retries, "retries", 4, "retries of a request failing with 5xx or a connection error (backoff doubles from 0.5 s)")
+	f.BoolVar(&o.JSON, "json", false, "print the run report as JSON on stdout")
+}
+
 func newSyncCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "sync",
-		Short: "not implemented yet",
-		RunE:  func(cmd *cobra.Command, args []string) error { return errors.New("sync: not implemented yet") },
+	opts := &syncOptions{}
+	cmd := &cobra.Command{
+		Use:   "sync <upstream-URL> <dir>",
+		Short: "Keep a verified local copy of another Composer repository",
+		Long: `Copy a Composer repository (a magerepo, Satis or Packagist-like server) into an
+output directory that "magerepo serve" or any web server can serve.
+
+sync reads the upstream packages.json (metadata-url with available-packages, or
+available-package-patterns with a list endpoint; Composer 1 packages/includes as a
+fallback), fetches every p2 file, downloads every dist and checks its SHA-1 against
+the upstream shasum before publishing it, and writes Composer 2 metadata whose dist
+URLs point under --base-url, in the layout of "magerepo build": dists first, then
+p2 files, then packages.json, each atomically.
+
+Later runs are incremental: metadata is requested with If-Modified-Since, only new
+dists are downloaded, unchanged files are not touched, and a download interrupted
+by a crash or a dropped connection is resumed. A version upstream removed is
+reported and kept unless --prune. A dist whose checksum does not match, or a
+published version whose bytes upstream changed, is reported and not published; the
+previous state stays. See docs/sync.md.
+
+Exit status: 0 in sync, 1 something failed (listed on stderr and in
+<dir>/.magerepo/sync-report.json), 2 unusable arguments, 130 interrupted.`,
+		Example: `  # mirror the Mage-OS repository for local customers
+  magerepo sync --base-url https://mirror.example.com/ https://repo.mage-os.org/ /srv/mirror
+
+  # only Magento packages, every hour from cron, deleting what upstream deletes
+  magerepo sync --only 'magento/*' --prune --base-url https://m.example.com/ https://repo.mage-os.org/ /srv/m`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usageError{fmt.Errorf("sync: want <upstream-URL> <dir>, got %d arguments", len(args))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSync(cmd.Context(), opts, g, args[0], args[1])
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// runSync checks the arguments, syncs and prints the summary.
+func runSync(ctx context.Context, opts *syncOptions, g *globalOptions, upstream, dir string) error {
+	if err := opts.check(upstream); err != nil {
+		return usageError{err}
+	}
+	r, err := repo.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	defer r.Close()
+	rep, err := sync.Run(ctx, r, sync.Options{
+		Upstream:           upstream,
+		BaseURL:            opts.BaseURL,
+		DistDir:            opts.DistDir,
+		MirrorPaths:        opts.MirrorPaths,
+		KeepUpstreamMirror: opts.KeepUpstreamMirror,
+		Only:               opts.Only,
+		Prune:              opts.Prune,
+		Jobs:               opts.Jobs,
+		Retries:            opts.Retries,
+		Logger:             g.logger(),
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	if opts.JSON {
+		writeJSON(g.outWriter(), rep)
+	} else {
+		printSyncSummary(g.outWriter(), rep)
+	}
+	for _, p := range rep.Failures {
+		fmt.Fprintln(g.errWriter(), "magerepo: sync:", p)
+	}
+	if rep.Failed() {
+		return fmt.Errorf("sync: %d failures: %w", len(rep.Failures), errPartial)
+	}
+	return nil
+}
+
+func (o *syncOptions) check(upstream string) error {
+	if o.BaseURL == "" {
+		return errors.New("sync: --base-url is required (the URL the local copy is served at)")
+	}
+	for _, s := range []string{o.BaseURL, upstream} {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("sync: %q is not an http(s) URL", s)
+		}
+	}
+	if o.Jobs < 1 {
+		return errors.New("sync: --jobs must be at least 1")
+	}
+	if o.Retries < 0 {
+		return errors.New("sync: --retries must not be negative")
+	}
+	return nil
+}
+
+func printSyncSummary(w io.Writer, rep *sync.Report) {
+	fmt.Fprintf(w, "synced %s: %d packages, %d versions published\n", rep.Upstream, rep.Packages, rep.Versions)
+	fmt.Fprintf(w, "metadata: %d fetched, %d not modified, %d missing; dists: %d downloaded (%d resumed), %d reused\n",
+		rep.MetadataFetched, rep.MetadataNotModified, rep.MetadataMissing, rep.Downloaded, rep.Resumed, rep.Reused)
+	fmt.Fprintf(w, "versions: %d added, %d updated, %d gone upstream (kept), %d pruned, %d skipped, %d failed\n",
+		len(rep.Added), len(rep.Updated), len(rep.Gone), len(rep.Pruned), len(rep.Skipped), len(rep.Failures))
+	fmt.Fprintf(w, "%d requests, %d bytes received, %s\n", rep.Requests, rep.BytesReceived, rep.Duration)
+	for _, g := range rep.Gone {
+		fmt.Fprintf(w, "gone upstream: %s\n", g)
+	}
+	for _, p := range rep.Skipped {
+		fmt.Fprintf(w, "skipped: %s\n", p)
 	}
 }

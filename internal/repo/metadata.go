@@ -58,8 +58,8 @@ func (b baseURL) distURL(rel string) string {
 // packageFiles is what one package contributes to the metadata.
 type packageFiles struct {
 	name     string
-	tags     []byte // p2/<name>.json, nil when the package has no tagged version
-	dev      []byte // p2/<name>~dev.json, nil when it has no dev version
+	tags     []byte // p2/<name>.json, an empty list when the package has no tagged version
+	dev      []byte // p2/<name>~dev.json, an empty list when it has no dev version
 	versions []Entry
 	problems []Problem
 }
@@ -83,17 +83,18 @@ func buildPackage(name string, entries []Entry, base baseURL, distExists func(st
 			tags = append(tags, obj)
 		}
 	}
-	if len(tags) > 0 {
-		pf.tags = p2Document(name, tags)
-	}
-	if len(dev) > 0 {
-		pf.dev = p2Document(name, dev)
-	}
+	// Both files are written even when one list is empty, as Satis does:
+	// Composer (and sync) then get a cacheable 304 instead of a 404 every run.
+	pf.tags = p2Document(name, tags)
+	pf.dev = p2Document(name, dev)
 	return pf
 }
 
 // p2Document is {"minified":"composer/2.0","packages":{name:[…]}}, compact.
 func p2Document(name string, versions []*composer.Object) []byte {
+	if versions == nil {
+		versions = []*composer.Object{}
+	}
 	pk := composer.NewObject()
 	pk.Set(name, composer.ArrayValue(Minify(versions)...))
 	doc := composer.NewObject()

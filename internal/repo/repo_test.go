@@ -153,8 +153,8 @@ func TestGolden(t *testing.T) {
 			}
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "p2/acme/util~dev.json")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("util has no dev versions, but util~dev.json: %v", err)
+	if b, err := os.ReadFile(filepath.Join(dir, "p2/acme/util~dev.json")); err != nil || string(b) != `{"minified":"composer/2.0","packages":{"acme/util":[]}}` {
+		t.Errorf("util has no dev versions: util~dev.json %q, %v", b, err)
 	}
 	checkConsistent(t, dir)
 }
@@ -454,7 +454,7 @@ func TestPruneDeletesFilesAfterPublish(t *testing.T) {
 	}
 	st := publish(t, r)
 	slices.Sort(st.Deleted)
-	want := []string{dists[4], dists[5], "p2/acme/lib~dev.json", "p2/acme/lib~dev.json.gz", "p2/acme/util.json", "p2/acme/util.json.gz"}
+	want := []string{dists[4], dists[5], "p2/acme/util.json", "p2/acme/util.json.gz", "p2/acme/util~dev.json", "p2/acme/util~dev.json.gz"}
 	slices.Sort(want)
 	if !slices.Equal(st.Deleted, want) {
 		t.Errorf("deleted %v, want %v", st.Deleted, want)

@@ -1,0 +1,115 @@
+package sync
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Options configures a [Run].
+type Options struct {
+	// Upstream is the repository URL, as given to Composer: "https://host/path"
+	// (packages.json below it) or the URL of its packages.json.
+	Upstream string
+	// BaseURL is the URL the local copy is served at; dist URLs point under it.
+	BaseURL string
+	// DistDir is the directory, relative to the output directory, that dists
+	// are stored under as <vendor>/<name>-<version>.<type>. Default "dist".
+	DistDir string
+	// MirrorPaths stores a dist at the path its upstream URL has below the
+	// upstream repository URL, when it has one, instead of under DistDir.
+	MirrorPaths bool
+	// KeepUpstreamMirror publishes the upstream dist URL as a dist mirror.
+	KeepUpstreamMirror bool
+	// Only keeps the package names matching any of these patterns ("*" matches
+	// any run of characters); empty means all.
+	Only []string
+	// Prune removes local versions that upstream no longer has.
+	Prune bool
+	// Jobs bounds parallel HTTP requests. Default 8.
+	Jobs int
+	// Retries is how many times a failed request is retried (0: never; the
+	// command's default is 4).
+	Retries int
+	// Backoff is the wait before the first retry, doubled for each next one
+	// (capped at 30 s). Default 500 ms.
+	Backoff time.Duration
+	// Transport replaces the default HTTP transport (tests, proxies).
+	Transport http.RoundTripper
+	// Logger receives progress and problem lines; nil discards them.
+	Logger *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.DistDir == "" {
+		o.DistDir = "dist"
+	}
+	if o.Jobs <= 0 {
+		o.Jobs = 8
+	}
+	if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 500 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Report is what a run did. It is written to ".magerepo/sync-report.json".
+type Report struct {
+	Upstream string `json:"upstream"`
+	// Packages and Versions are what the local repository publishes afterwards.
+	Packages int `json:"packages"`
+	Versions int `json:"versions"`
+	// Metadata files fetched with a body, answered 304, and absent (404).
+	MetadataFetched     int `json:"metadata_fetched"`
+	MetadataNotModified int `json:"metadata_not_modified"`
+	MetadataMissing     int `json:"metadata_missing"`
+	// Dists downloaded (completely or resumed), and found complete on disk.
+	Downloaded int `json:"downloaded"`
+	Resumed    int `json:"resumed"`
+	Reused     int `json:"reused"`
+	// Requests made and bytes received on the wire (headers and bodies).
+	Requests      int64 `json:"requests"`
+	BytesReceived int64 `json:"bytes_received"`
+	// Versions added, updated (metadata changed upstream), removed upstream and
+	// kept, and pruned.
+	Added   []string `json:"added,omitempty"`
+	Updated []string `json:"updated,omitempty"`
+	Gone    []string `json:"gone_upstream,omitempty"`
+	Pruned  []string `json:"pruned,omitempty"`
+	// Skipped are upstream versions that cannot be published (invalid version
+	// or constraint, no dist); they are warnings, not failures.
+	Skipped []Problem `json:"skipped,omitempty"`
+	// Failures are what went wrong: transfers, checksums, conflicts.
+	Failures []Problem `json:"failures,omitempty"`
+	Duration string    `json:"duration"`
+}
+
+// Problem is one failed or skipped item.
+type Problem struct {
+	Package string `json:"package,omitempty"`
+	Version string `json:"version,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Reason  string `json:"reason"`
+}
+
+func (p Problem) String() string {
+	s := p.Package
+	if p.Version != "" {
+		s += " " + p.Version
+	}
+	if p.URL != "" {
+		if s != "" {
+			s += " "
+		}
+		s += "(" + p.URL + ")"
+	}
+	if s != "" {
+		s += ": "
+	}
+	return s + p.Reason
+}
