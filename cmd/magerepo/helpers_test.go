@@ -123,8 +123,13 @@ func requireTool(t *testing.T, name string) string {
 // runComposer runs the real Composer client in dir with an isolated home and cache.
 func runComposer(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
+	return runComposerHome(t, filepath.Join(t.TempDir(), "composer-home"), dir, args...)
+}
+
+// runComposerHome runs Composer with the given COMPOSER_HOME (and its cache inside it).
+func runComposerHome(t *testing.T, home, dir string, args ...string) (string, error) {
+	t.Helper()
 	bin := requireTool(t, "composer")
-	home := filepath.Join(t.TempDir(), "composer-home")
 	cmd := exec.Command(bin, append(args, "--no-interaction", "--no-ansi")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "COMPOSER_HOME="+home, "COMPOSER_CACHE_DIR="+filepath.Join(home, "cache"),

@@ -12,11 +12,14 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/mage-os/magerepo/internal/archive"
 	"github.com/mage-os/magerepo/internal/config"
 	"github.com/mage-os/magerepo/internal/fixes"
+	"github.com/mage-os/magerepo/internal/gitsrc"
+	"github.com/mage-os/magerepo/internal/magento"
 	"github.com/mage-os/magerepo/internal/repo"
 )
 
@@ -99,6 +102,10 @@ type builder struct {
 	sources []*source
 	state   *buildState
 
+	mdOnce     sync.Once
+	md         *magento.ReleaseMetadata
+	extraRepos []*gitsrc.Repo // repositories opened besides the sources (release metadata)
+
 	built, reused, prebuilt, newTags int
 }
 
@@ -134,6 +141,9 @@ func newBuilder(ctx context.Context, opts Options) (*builder, error) {
 }
 
 func (b *builder) close() {
+	for _, r := range b.extraRepos {
+		r.Close()
+	}
 	for _, s := range b.sources {
 		if s.repo != nil {
 			s.repo.Close()

@@ -1,41 +1,154 @@
 package build
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/config"
+	"github.com/mage-os/magerepo/internal/gitsrc"
+	"github.com/mage-os/magerepo/internal/magento"
 )
 
-// magentoBase and extraMetapackage expand the Magento-specific layouts (rules in internal/magento).
+// The Magento-specific layouts delegate every rule to internal/magento; this file only feeds them trees and
+// release metadata.
+
+// magentoBase expands magento/magento2-base: the repository root with the layout's (tag-dependent) excludes and
+// empty directories, and the released composer.json of the tag.
 func (x *expander) magentoBase(i int, l config.Layout) {
-	x.problem(SeverityError, l.Dir, "magento/magento2-base", "magento-base layout: not wired yet")
+	md := x.b.releaseMetadata(x.ctx)
+	if md == nil {
+		x.problem(SeverityError, "", magento.BaseName, "magento-base needs release-metadata in the configuration")
+		return
+	}
+	doc, err := magento.BaseComposerJSON(md, x.t.name)
+	if err != nil {
+		x.problem(SeveritySkip, "", magento.BaseName, "no base package: "+err.Error())
+		return
+	}
+	e, found, err := x.s.repo.Lookup(x.ctx, x.t.tree, l.Dir)
+	if err != nil || !found || !e.IsTree() {
+		x.problem(SeverityError, l.Dir, magento.BaseName, fmt.Sprintf("base directory unreadable: %v", err))
+		return
+	}
+	c := x.newCandidate(i, l, l.Dir, e.ID)
+	if x.finish(c, doc, "release-metadata/"+x.t.name+"/magento2-base/composer.json", false) {
+		x.out = append(x.out, c)
+	}
 }
 
+// extraMetapackage expands magento/product-community-edition or magento/project-community-edition from the
+// tag's root composer.json; the archive is named after the tag, as the reference names it.
 func (x *expander) extraMetapackage(i int, l config.Layout) {
-	x.problem(SeverityError, "", l.Dir, "extra-metapackage layout: not wired yet")
-}
-
-// sampleDataSuggestPrefix is the reference's "Sample Data version: " suggest rule (temporary copy).
-func sampleDataSuggestPrefix(doc *composer.Object) {
-	sug, ok := doc.GetObject("suggest")
+	name := "magento/" + l.Dir
+	md := x.b.releaseMetadata(x.ctx)
+	rootTree, _, err := x.s.repo.Lookup(x.ctx, x.t.tree, "")
+	if err != nil {
+		x.problem(SeverityError, "composer.json", name, err.Error())
+		return
+	}
+	root, ok := x.readComposerJSON(rootTree.ID, "composer.json")
 	if !ok {
 		return
 	}
-	const prefix = "Sample Data version: "
-	for _, k := range sug.Keys() {
-		v, _ := sug.Get(k)
-		s, isStr := v.Str()
-		if !isStr || !(len(k) > 12 && k[len(k)-12:] == "-sample-data" || contains(k, "/sample-data-")) {
-			continue
+	var doc *composer.Object
+	var extra []magento.ExtraFile
+	switch {
+	case strings.HasPrefix(l.Dir, "product-"):
+		doc, err = magento.ProductComposerJSON(root, x.t.name, md)
+	case strings.HasPrefix(l.Dir, "project-"):
+		doc, err = magento.ProjectComposerJSON(root, x.t.name, md, x.b.cfg.BaseURL)
+		if err == nil {
+			extra, err = magento.ProjectExtraFiles(md, x.t.name)
+			if errors.Is(err, magento.ErrExtraFileMissing) {
+				x.problem(SeverityInfo, "", name, err.Error()+"; published with composer.json only")
+				err = nil
+			}
 		}
-		if !contains(s, prefix) {
-			sug.SetString(k, prefix+s)
+	default:
+		err = fmt.Errorf("unknown extra metapackage %q (product-… or project-… expected)", l.Dir)
+	}
+	if err != nil {
+		sev := SeverityError
+		if errors.Is(err, magento.ErrNoReleaseMetadata) {
+			sev = SeveritySkip
 		}
+		x.problem(sev, "", name, err.Error())
+		return
+	}
+	c := x.newCandidate(i, l, "", "")
+	c.composerOnly, c.distVersion = true, x.t.name
+	for _, f := range extra {
+		c.extra = append(c.extra, extraFile{Path: f.Path, Data: f.Data})
+	}
+	if x.finish(c, doc, "composer.json", true) {
+		x.out = append(x.out, c)
 	}
 }
 
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
+// sampleDataSuggestPrefix is the reference's suggest rule, a Magento rule.
+func sampleDataSuggestPrefix(doc *composer.Object) { magento.SampleDataSuggestPrefix(doc) }
+
+// releaseMetadata opens the release-metadata source once per run: a plain directory, or a git repository read
+// at its branch (main unless the source names one) without a checkout. nil when not configured or unreadable
+// (reported once).
+func (b *builder) releaseMetadata(ctx context.Context) *magento.ReleaseMetadata {
+	b.mdOnce.Do(func() {
+		src := b.cfg.ReleaseMetadata
+		if src == nil {
+			return
+		}
+		fsys, err := b.openMetadataFS(ctx, *src)
+		if err != nil {
+			b.report.add(Problem{Severity: SeverityError, Source: "release-metadata", Path: src.Location(), Message: err.Error()})
+			return
+		}
+		b.md = magento.NewReleaseMetadata(fsys)
+	})
+	return b.md
+}
+
+func (b *builder) openMetadataFS(ctx context.Context, src config.Source) (fs.FS, error) {
+	loc := src.Location()
+	if b.opts.SourcesDir != "" {
+		loc = filepath.Join(b.opts.SourcesDir, "release-metadata")
+	}
+	if fi, err := os.Stat(loc); err == nil && fi.IsDir() && !isGitDir(loc) {
+		return os.DirFS(loc), nil
+	}
+	branches := src.Branches
+	if len(branches) == 0 && !isGitDir(loc) {
+		branches = []string{"main"}
+	}
+	r, err := (&gitsrc.Cache{Dir: b.opts.CacheDir}).Open(ctx, loc, gitsrc.Options{Branches: branches})
+	if err != nil {
+		return nil, err
+	}
+	b.extraRepos = append(b.extraRepos, r)
+	ref := "HEAD"
+	if len(branches) > 0 {
+		ref = "refs/heads/" + branches[0]
+	}
+	commit, err := r.Resolve(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := r.TreeOf(ctx, commit)
+	if err != nil {
+		return nil, err
+	}
+	return r.TreeFS(ctx, tree), nil
+}
+
+// isGitDir reports a local git repository (a clone or a bare repository).
+func isGitDir(dir string) bool {
+	for _, p := range []string{".git", "HEAD"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
 			return true
 		}
 	}

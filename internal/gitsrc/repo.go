@@ -66,6 +66,15 @@ func (r *Repo) Tags(ctx context.Context) ([]Tag, error) {
 	return tags, nil
 }
 
+// Resolve returns the commit a ref (branch, tag or "HEAD") points at.
+func (r *Repo) Resolve(ctx context.Context, ref string) (string, error) {
+	out, err := run(ctx, r.GitDir, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
+	if err != nil {
+		return "", fmt.Errorf("resolving %s in %s: %w", ref, r.Location, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 // TreeOf returns the root tree id of a commit.
 func (r *Repo) TreeOf(ctx context.Context, commit string) (string, error) {
 	body, err := r.Object(ctx, commit, "commit")
