@@ -159,7 +159,13 @@ func (u *upstream) publish(vers []pkgVer) {
 	for _, v := range vers {
 		e := repo.Entry{Name: v.name, Version: v.version, Metadata: []byte(v.meta)}
 		if v.files != nil {
-			files := map[string]string{"composer.json": v.meta}
+			// As magerepo build does: the archived composer.json carries the version.
+			doc, err := composer.ParseDocument([]byte(v.meta))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc.SetString("version", v.version)
+			files := map[string]string{"composer.json": string(composer.MarshalObjectIndent(doc))}
 			for k, c := range v.files {
 				files[k] = c
 			}
