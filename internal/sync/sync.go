@@ -185,16 +185,18 @@ func (s *syncer) fetchFile(ctx context.Context, f *file, prev *state) {
 	if f.err != nil {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch f.res.status {
-	case 200:
-		s.rep.MetadataFetched++
+	if f.res.status == 200 {
 		f.versions, f.err = parseP2(f.name, f.res.body)
 		if f.err != nil {
 			f.err = fmt.Errorf("%s: %w", f.url, f.err)
 		}
 		f.res.body = nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch f.res.status {
+	case 200:
+		s.rep.MetadataFetched++
 	case 304:
 		s.rep.MetadataNotModified++
 		f.known, f.knownOK = ps.Versions, true
