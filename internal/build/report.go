@@ -67,7 +67,12 @@ func (r *report) add(p Problem) {
 	r.mu.Lock()
 	r.probs = append(r.probs, p)
 	r.mu.Unlock()
-	attrs := []any{"source", p.Source, "tag", p.Tag, "package", p.Package, "version", p.Version, "path", p.Path}
+	var attrs []any
+	for _, kv := range [][2]string{{"source", p.Source}, {"tag", p.Tag}, {"package", p.Package}, {"version", p.Version}, {"path", p.Path}} {
+		if kv[1] != "" {
+			attrs = append(attrs, kv[0], kv[1])
+		}
+	}
 	switch p.Severity {
 	case SeverityError:
 		r.log.Error(p.Message, attrs...)
