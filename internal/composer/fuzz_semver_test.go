@@ -37,9 +37,13 @@ func FuzzNormalizeVersion(f *testing.F) {
 		if CompareVersions(n, n) != 0 {
 			t.Fatalf("CompareVersions(%q, itself) != 0", n)
 		}
-		// Branches and classical four-part versions are fixed points. (Date versions
-		// are not: "2010.01.02" re-reads as the classical "2010.01.02.0", in PHP too.)
-		if isBranch(n) || fourPart.MatchString(n) {
+		// Classical four-part versions and plain branch names are fixed points. Not so
+		// date versions ("2010.01.02" re-reads as the classical "2010.01.02.0") or
+		// branches that still carry what a second pass strips ("dev-x " from
+		// "dev-x @dev", "dev-x@dev" from "dev-x@dev@dev"); PHP behaves the same.
+		plainBranch := isBranch(n) && n == strings.Trim(n, phpTrimSet) &&
+			!versionFlagRe.MatchString(n) && !versionAliasRe.MatchString(n)
+		if plainBranch || fourPart.MatchString(n) {
 			n2, err := NormalizeVersion(n)
 			if err != nil || n2 != n {
 				t.Fatalf("NormalizeVersion(%q) = %q; again = %q, %v", s, n, n2, err)
@@ -87,7 +91,10 @@ func FuzzParseConstraint(f *testing.F) {
 		for i, p := range fuzzProbes {
 			results[i] = c.Matches(p)
 		}
-		// Without OR groups there is nothing to merge, so "s || s" means s.
+		// Without OR groups there is nothing to merge, so "s || s" means s. (Only the
+		// whole string is trimmed, so double the trimmed form: "X\x00" is "X", but
+		// "X\x00 || X" is not valid.)
+		s = strings.Trim(s, phpTrimSet)
 		if strings.Contains(s, "|") {
 			return
 		}

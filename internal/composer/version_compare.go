@@ -98,19 +98,20 @@ func sign64(a, b int64) int {
 // specialRank is compare_special_version_forms: the first form that is a
 // (case-sensitive) prefix of s decides; unknown words rank -1, below "dev".
 func specialRank(s string) int {
-	forms := []struct {
-		name string
-		rank int
-	}{
-		{"dev", 0}, {"alpha", 1}, {"a", 1}, {"beta", 2}, {"b", 2},
-		{"RC", 3}, {"rc", 3}, {"#", 4}, {"pl", 5}, {"p", 5},
-	}
-	for _, f := range forms {
+	for _, f := range specialForms {
 		if strings.HasPrefix(s, f.name) {
 			return f.rank
 		}
 	}
 	return -1
+}
+
+var specialForms = []struct {
+	name string
+	rank int
+}{
+	{"dev", 0}, {"alpha", 1}, {"a", 1}, {"beta", 2}, {"b", 2},
+	{"RC", 3}, {"rc", 3}, {"#", 4}, {"pl", 5}, {"p", 5},
 }
 
 // cStrtol is strtol(s, NULL, 10) on a string starting with a digit: it saturates.
