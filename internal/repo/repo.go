@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -89,7 +90,34 @@ func Open(dir string) (*Repo, error) {
 		r.Close()
 		return nil, err
 	}
+	if err := r.removeTemps(); err != nil {
+		r.Close()
+		return nil, err
+	}
 	return r, nil
+}
+
+// removeTemps deletes the temporary files an interrupted run left behind. They
+// were never renamed into place, so nothing names them; holding the lock, no
+// other run is writing one. Partial downloads (".<name>.part") are kept for
+// [Repo.ResumeDist].
+func (r *Repo) removeTemps() error {
+	err := filepath.WalkDir(r.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == stateDir && filepath.Dir(path) == filepath.Clean(r.dir) {
+			return filepath.SkipDir // cleaned by load
+		}
+		if !d.IsDir() && isTemp(d.Name()) {
+			return os.Remove(path)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("repo: remove temporary files: %w", err)
+	}
+	return nil
 }
 
 // lockDir takes an exclusive, non-blocking flock on path. The kernel releases it

@@ -362,6 +362,32 @@ func TestAddRefusesInvalidNameAndConflict(t *testing.T) {
 	}
 }
 
+func TestOpenRemovesTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	r := openRepo(t, dir)
+	w, err := r.CreateDist("dist/a/b-1.0.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("half"))
+	p, err := r.ResumeDist("dist/a/c-1.0.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Write([]byte("partial download"))
+	p.Close()
+	r.Close() // a crash: w is never committed nor aborted
+	r = openRepo(t, dir)
+	entries, _ := os.ReadDir(filepath.Join(dir, "dist/a"))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{".c-1.0.zip.part"}) {
+		t.Errorf("after reopening: %v, want only the partial download kept", names)
+	}
+}
+
 func TestLock(t *testing.T) {
 	dir := t.TempDir()
 	r := openRepo(t, dir)
