@@ -46,6 +46,7 @@ func (o *buildOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.SourcesDir, "sources-dir", "", "read the source named N from DIR/N (a bare repository or a clone) instead of its URL")
 	f.StringArrayVar(&o.Prebuilt, "prebuilt", nil, "directory of prebuilt zips to publish verbatim (repeatable)")
 	f.Var(&o.Format, "archive-format", "override the profile's archive format: mageos or deflate")
+	f.Lookup("archive-format").DefValue = "" // the profile decides unless the flag is given
 	f.BoolVar(&o.JSON, "json", false, "print the run summary as JSON on stdout")
 }
 
