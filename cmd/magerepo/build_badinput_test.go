@@ -107,6 +107,24 @@ func TestBuildMissingBlob(t *testing.T) {
 	}
 }
 
+// TestBuildInvalidConstraintLeftOut: a version whose composer.json has an unparsable constraint is reported
+// with package, version and field, and left out of the metadata (it would break every Composer client).
+func TestBuildInvalidConstraintLeftOut(t *testing.T) {
+	f := newFixture(t)
+	f.modules.Write(map[string]string{"ModuleB/composer.json": gittest.ComposerJSON("acme/module-b", "100.2.0",
+		map[string]string{"acme/module-a": "^100.0 || >= foo"})})
+	f.modules.CommitTag("1.2.0")
+	out := t.TempDir()
+	s := buildExpectingFailure(t, f.config(t, "https://r.example/", "mageos"), out, exitFailed)
+	if !strings.Contains(s, "(acme/module-b 100.2.0)") || !strings.Contains(s, "require acme/module-a: invalid constraint") {
+		t.Fatalf("invalid constraint not reported with package, version and field:\n%s", s)
+	}
+	if p2 := readFile(t, filepath.Join(out, "p2/acme/module-b.json")); strings.Contains(p2, "100.2.0") {
+		t.Fatal("the invalid version was published")
+	}
+	assertBuilt(t, out, "dist/acme/module-b-100.1.0.zip")
+}
+
 func TestBuildStrictStopsAtFirstFailure(t *testing.T) {
 	f := newFixture(t)
 	f.modules.Write(map[string]string{"ModuleB/composer.json": `{broken`})
