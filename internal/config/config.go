@@ -64,7 +64,7 @@ type Source struct {
 	// Packages are the layout entries, in build order.
 	Packages []Layout `yaml:"packages"`
 	// Line is where the source is defined, for error messages.
-	Line int `yaml:"-"`
+	Line int `yaml:"-" json:"-"`
 }
 
 // Location returns the URL or path of the source.
@@ -101,14 +101,14 @@ type Layout struct {
 	// Type and Label describe extra metapackages.
 	Type  string `yaml:"type"`
 	Label string `yaml:"label"`
-	Line  int    `yaml:"-"`
+	Line  int    `yaml:"-" json:"-"`
 }
 
 // Exclude is a repository-root-relative path prefix, optionally kept for some tags.
 type Exclude struct {
-	Path            string   `yaml:"path"`
-	KeepForRefPrefix string  `yaml:"keep-for-ref-prefix"`
-	KeepForRefs     []string `yaml:"keep-for-refs"`
+	Path             string   `yaml:"path"`
+	KeepForRefPrefix string   `yaml:"keep-for-ref-prefix"`
+	KeepForRefs      []string `yaml:"keep-for-refs"`
 }
 
 // Applies reports whether the exclude is in force for tag.
