@@ -67,6 +67,9 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		plainError(w, http.StatusNotFound)
 		return
 	}
+	if s.serveMemory(w, r, name) {
+		return
+	}
 	src, err := s.source(name)
 	if err != nil {
 		s.logOpenError(r, name, err)
@@ -289,4 +292,101 @@ func (s *Server) open(name string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, errNotServed
 	}
 	return f, fi, nil
+}
+
+// Header values shared by every in-memory answer (never modified by net/http).
+var (
+	nosniff        = []string{"nosniff"}
+	varyEncoding   = []string{"Accept-Encoding"}
+	gzipEncoding   = []string{"gzip"}
+	jsonType       = []string{"application/json"}
+	htmlType       = []string{"text/html; charset=utf-8"}
+	publicNoCache  = []string{"public, no-cache"}
+	privateNoCache = []string{"private, no-cache"}
+)
+
+// serveMemory answers a whole-file GET or HEAD of small metadata from memory, with headers formatted once. This
+// is the hot path of a Composer repository (packages.json and p2 files, mostly revalidated with
+// If-Modified-Since), so it skips http.ServeContent's general machinery. It reports false when the request
+// must take the general path (a range, a file not cached, a stale or missing .gz sibling).
+func (s *Server) serveMemory(w http.ResponseWriter, r *http.Request, name string) bool {
+	if s.mem == nil || !cacheable(name) || strings.HasSuffix(name, ".gz") || r.Header.Get("Range") != "" {
+		return false
+	}
+	m := s.memFile(name)
+	if m == nil {
+		return false
+	}
+	json := strings.HasSuffix(name, ".json")
+	h := w.Header()
+	if json && acceptsGzip(r) {
+		gz := s.memFile(name + ".gz")
+		if gz == nil || gz.fi.ModTime().Before(m.fi.ModTime()) {
+			return false // compressed on the fly by the general path
+		}
+		h["Content-Encoding"] = gzipEncoding
+		h["ETag"] = gz.gzETag
+		m = gz
+	} else {
+		h["ETag"] = m.etag
+	}
+	if json {
+		h["Content-Type"] = jsonType
+		h["Vary"] = varyEncoding
+	} else {
+		h["Content-Type"] = htmlType
+	}
+	h["X-Content-Type-Options"] = nosniff
+	h["Cache-Control"] = publicNoCache
+	if s.creds != nil {
+		h["Cache-Control"] = privateNoCache
+	}
+	h["Last-Modified"] = m.lastModified
+	if notModified(r, h["ETag"][0], m.fi.ModTime()) {
+		delete(h, "Content-Encoding")
+		w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	h["Content-Length"] = m.length
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(m.data)
+	}
+	return true
+}
+
+// memFile returns a fresh in-memory copy of name, loading it through the root when needed; nil when the file
+// cannot be kept in memory.
+func (s *Server) memFile(name string) *memFile {
+	if m := s.mem.fresh(name); m != nil {
+		return m
+	}
+	src, err := s.source(name)
+	if err != nil {
+		return nil
+	}
+	defer src.close()
+	if src.data == nil {
+		return nil
+	}
+	return s.mem.get(name)
+}
+
+// notModified evaluates If-None-Match, then If-Modified-Since, as RFC 9110 §13.2.2 orders them.
+func notModified(r *http.Request, tag string, mod time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for t := range strings.SplitSeq(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == tag || t == "*" {
+				return true
+			}
+		}
+		return false
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !mod.Truncate(time.Second).After(t)
 }

@@ -2,8 +2,10 @@ package server
 
 import (
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -34,6 +36,9 @@ type memCache struct {
 type memFile struct {
 	fi   fs.FileInfo
 	data []byte
+	// Response header values, formatted once: metadata is read far more often than it changes.
+	etag, lastModified, length []string
+	gzETag                     []string // the ETag of this file served as the gzip encoding of its JSON
 }
 
 func newMemCache(dir string) *memCache {
@@ -43,6 +48,13 @@ func newMemCache(dir string) *memCache {
 // cacheable reports whether name is metadata worth keeping in memory.
 func cacheable(name string) bool {
 	return strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".json.gz") || strings.HasSuffix(name, ".html")
+}
+
+// get returns the copy of name, fresh or not.
+func (c *memCache) get(name string) *memFile {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.files[name]
 }
 
 // fresh returns the copy of name if the file on disk is still the one copied.
@@ -75,6 +87,8 @@ func (c *memCache) store(name string, fi fs.FileInfo, data []byte) {
 		delete(c.files, k)
 		c.size -= int64(len(v.data))
 	}
-	c.files[name] = &memFile{fi: fi, data: data}
+	m := &memFile{fi: fi, data: data, etag: []string{etag(fi, "")}, gzETag: []string{etag(fi, "gz")},
+		lastModified: []string{fi.ModTime().UTC().Format(http.TimeFormat)}, length: []string{strconv.Itoa(len(data))}}
+	c.files[name] = m
 	c.size += int64(len(data))
 }
