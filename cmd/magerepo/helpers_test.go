@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mage-os/magerepo/internal/testenv"
+
 	"github.com/mage-os/magerepo/internal/gittest"
 	"github.com/mage-os/magerepo/internal/server"
 )
@@ -106,19 +108,8 @@ func serveDir(t *testing.T, ln net.Listener, dir string) {
 	t.Cleanup(func() { srv.Close() })
 }
 
-// requireTool returns the path of an external tool; a missing tool skips the test unless MAGEREPO_REQUIRE_E2E
-// is set, in which case it fails.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("MAGEREPO_REQUIRE_E2E") != "" {
-			t.Fatalf("%s is required (MAGEREPO_REQUIRE_E2E is set): %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
+// requireTool returns the path of an external tool (see internal/testenv).
+func requireTool(t *testing.T, name string) string { return testenv.Tool(t, name) }
 
 // runComposer runs the real Composer client in dir with an isolated home and cache.
 func runComposer(t *testing.T, dir string, args ...string) (string, error) {

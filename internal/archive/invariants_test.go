@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mage-os/magerepo/internal/testenv"
 )
 
 // samplePackage returns files covering every header variant: non-ASCII names, executables, empty and
@@ -170,18 +172,8 @@ func checkLocal(t *testing.T, data []byte, n int) {
 	}
 }
 
-// requireTool returns the tool's path, skipping when it is missing unless MAGEREPO_REQUIRE_E2E is set.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("MAGEREPO_REQUIRE_E2E") != "" {
-			t.Fatalf("%s is required: %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
+// requireTool returns the tool's path (see internal/testenv).
+func requireTool(t *testing.T, name string) string { return testenv.Tool(t, name) }
 
 func writeTemp(t *testing.T, data []byte) string {
 	t.Helper()

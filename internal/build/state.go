@@ -58,26 +58,11 @@ func configHash(c *config.Config, s config.Source) string {
 		Refs    []config.ExtraRef
 		Repl    []config.FileReplacement
 	}
-	var f fixesOf
-	for _, p := range c.VersionPins {
-		if p.Source == s.Name {
-			f.Pins = append(f.Pins, p)
-		}
-	}
-	for _, p := range c.Patches {
-		if p.Source == s.Name {
-			f.Patches = append(f.Patches, p)
-		}
-	}
-	for _, r := range c.ExtraRefs {
-		if r.Source == s.Name {
-			f.Refs = append(f.Refs, r)
-		}
-	}
-	for _, r := range c.FileReplacements {
-		if r.Source == s.Name {
-			f.Repl = append(f.Repl, r)
-		}
+	f := fixesOf{
+		Pins:    ofSource(c.VersionPins, s.Name, func(p config.VersionPin) string { return p.Source }),
+		Patches: ofSource(c.Patches, s.Name, func(p config.Patch) string { return p.Source }),
+		Refs:    ofSource(c.ExtraRefs, s.Name, func(r config.ExtraRef) string { return r.Source }),
+		Repl:    ofSource(c.FileReplacements, s.Name, func(r config.FileReplacement) string { return r.Source }),
 	}
 	b, _ := json.Marshal(struct {
 		V      int
@@ -88,4 +73,15 @@ func configHash(c *config.Config, s config.Source) string {
 	}{2, c.ArchiveFormat, c.BaseURL, s, f})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// ofSource keeps the fixes that name source.
+func ofSource[T any](all []T, source string, sourceOf func(T) string) []T {
+	var out []T
+	for _, x := range all {
+		if sourceOf(x) == source {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package composer
 
 import (
+	"cmp"
 	"math"
 	"sort"
 	"strconv"
@@ -76,23 +77,13 @@ func compareSegment(s1, s2 string) int {
 	d1, d2 := s1 != "" && isDigit(s1[0]), s2 != "" && isDigit(s2[0])
 	switch {
 	case d1 && d2:
-		return sign64(cStrtol(s1), cStrtol(s2))
+		return cmp.Compare(cStrtol(s1), cStrtol(s2))
 	case !d1 && !d2:
-		return sign64(int64(specialRank(s1)), int64(specialRank(s2)))
+		return cmp.Compare(int64(specialRank(s1)), int64(specialRank(s2)))
 	case d1:
-		return sign64(int64(specialRank("#N#")), int64(specialRank(s2)))
+		return cmp.Compare(int64(specialRank("#N#")), int64(specialRank(s2)))
 	}
-	return sign64(int64(specialRank(s1)), int64(specialRank("#N#")))
-}
-
-func sign64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(int64(specialRank(s1)), int64(specialRank("#N#")))
 }
 
 // specialRank is compare_special_version_forms: the first form that is a

@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"regexp"
@@ -36,7 +37,7 @@ func CompareTags(a, b string) (int, error) {
 		if math.IsNaN(na) || math.IsNaN(nb) {
 			return 0, fmt.Errorf("fixes: cannot compare patch numbers of %q and %q", a, b)
 		}
-		return cmpFloat(na, nb), nil
+		return cmp.Compare(na, nb), nil
 	case okA:
 		return 1, nil
 	case okB:
@@ -116,7 +117,7 @@ func compareIdentifiers(a, b string) int {
 	nb, bNum := parseIntJS(b)
 	switch {
 	case aNum && bNum:
-		return cmpFloat(na, nb)
+		return cmp.Compare(na, nb)
 	case aNum:
 		// A number meets a string: JavaScript compares the number's string form ("007" becomes "7").
 		a = strconv.FormatFloat(na, 'f', -1, 64)
@@ -159,14 +160,4 @@ func jsNumber(s string) float64 {
 		return math.NaN()
 	}
 	return f
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -12,21 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mage-os/magerepo/internal/testenv"
 )
 
-// needTool returns the path of an external program. It skips the test when the
-// program is missing, unless MAGEREPO_REQUIRE_E2E is set: then it fails.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("MAGEREPO_REQUIRE_E2E") != "" {
-			t.Fatalf("%s is required (MAGEREPO_REQUIRE_E2E is set): %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
-}
+// needTool returns the path of an external program (see internal/testenv).
+func needTool(t *testing.T, name string) string { return testenv.Tool(t, name) }
 
 // composerClient runs the real Composer in a private home and cache.
 type composerClient struct {

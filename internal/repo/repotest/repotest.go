@@ -12,6 +12,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/mage-os/magerepo/internal/testenv"
 )
 
 // Zip returns a zip archive of files (path → content), entries sorted, with a
@@ -40,19 +42,8 @@ func Zip(t testing.TB, files map[string]string) []byte {
 	return buf.Bytes()
 }
 
-// Composer returns the path of the composer binary. Without it the test is
-// skipped, unless MAGEREPO_REQUIRE_E2E is set, which makes it a failure.
-func Composer(t testing.TB) string {
-	t.Helper()
-	p, err := exec.LookPath("composer")
-	if err != nil {
-		if os.Getenv("MAGEREPO_REQUIRE_E2E") != "" {
-			t.Fatalf("composer is required (MAGEREPO_REQUIRE_E2E is set): %v", err)
-		}
-		t.Skip("composer not installed; set MAGEREPO_REQUIRE_E2E=1 to make this a failure")
-	}
-	return p
-}
+// Composer returns the path of the composer binary (see internal/testenv).
+func Composer(t testing.TB) string { return testenv.Tool(t, "composer") }
 
 // Install creates a project that requires the given packages from the
 // Composer repository at repoURL only (Packagist disabled, plain HTTP
