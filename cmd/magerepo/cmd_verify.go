@@ -17,6 +17,7 @@ type verifyOptions struct {
 	Deep    bool
 	Own     []string
 	Against string
+	Audit   string
 	BaseURL string
 	JSON    bool
 	Jobs    int
@@ -27,6 +28,7 @@ func (o *verifyOptions) AddFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.Deep, "deep", false, "also compare require, replace, conflict and autoload of each dist's composer.json with the metadata")
 	f.StringArrayVar(&o.Own, "own", nil, "package pattern the repository is responsible for (e.g. 'magento/*'); repeatable")
 	f.StringVar(&o.Against, "against", "", "another repository (directory or URL) to compare with")
+	f.StringVar(&o.Audit, "audit-against", "", "public repository (e.g. https://repo.packagist.org/) the Magento dependency-version audit plugin compares with: report versions it would reject (docs/audit-plugin.md)")
 	f.StringVar(&o.BaseURL, "base-url", "", "URL a repository directory is published at (default: inferred from packages.json)")
 	f.BoolVar(&o.JSON, "json", false, "print the report as JSON on stdout")
 	f.IntVar(&o.Jobs, "jobs", verify.DefaultJobs, "files read or downloaded at once (connections per host)")
@@ -96,6 +98,11 @@ func runVerify(ctx context.Context, opts *verifyOptions, target string, out io.W
 	vo := verify.Options{Jobs: opts.Jobs, Deep: opts.Deep, Own: opts.Own}
 	if opts.Against != "" {
 		if vo.Against, err = verify.OpenSource(opts.Against, "", client); err != nil {
+			return usageError{err}
+		}
+	}
+	if opts.Audit != "" {
+		if vo.AuditAgainst, err = verify.OpenSource(opts.Audit, "", client); err != nil {
 			return usageError{err}
 		}
 	}

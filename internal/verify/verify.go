@@ -22,6 +22,9 @@ type Options struct {
 	Own []string
 	// Against, if set, is a second repository to compare with.
 	Against Source
+	// AuditAgainst, if set, is the public repository (packagist.org) that
+	// magento/composer-dependency-version-audit-plugin compares installs with.
+	AuditAgainst Source
 }
 
 // Run checks the repository src and returns the report. The error is set only
@@ -49,6 +52,13 @@ func Run(ctx context.Context, src Source, opts Options) (*Report, error) {
 		}
 		rep.Against = opts.Against.String()
 		probs = append(probs, compare(r, other)...)
+	}
+	if opts.AuditAgainst != nil {
+		ap, err := checkAudit(ctx, r, opts.AuditAgainst, jobs)
+		if err != nil {
+			return nil, err
+		}
+		probs = append(probs, ap...)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
