@@ -33,7 +33,14 @@ func main() {
 	defer stop()
 	root := newRootCommand(&globalOptions{})
 	err := root.ExecuteContext(ctx)
-	os.Exit(exitCode(ctx, err))
+	code := exitCode(ctx, err)
+	switch {
+	case code == exitCanceled:
+		fmt.Fprintln(os.Stderr, "magerepo: interrupted")
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "magerepo:", err)
+	}
+	os.Exit(code)
 }
 
 // exitCode maps an error returned by a command to the process exit status.
@@ -43,16 +50,12 @@ func exitCode(ctx context.Context, err error) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errPartial):
-		fmt.Fprintln(os.Stderr, "magerepo:", err)
 		return exitFailed
 	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, "magerepo:", err)
 		return exitUsage
 	case ctx.Err() != nil:
-		fmt.Fprintln(os.Stderr, "magerepo: interrupted")
 		return exitCanceled
 	default:
-		fmt.Fprintln(os.Stderr, "magerepo:", err)
 		return exitFailed
 	}
 }

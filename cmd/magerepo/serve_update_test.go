@@ -44,7 +44,8 @@ func TestServeUpdatesWhileClientsRead(t *testing.T) {
 	}()
 
 	c := &walker{base: base}
-	waitFor(t, func() bool { return c.hasVersion("acme/module-b", "100.1.0") }, "the first build")
+	// p2 files are published before packages.json: wait for both, the end of the first publish.
+	waitFor(t, func() bool { return c.hasVersion("acme/module-b", "100.1.0") && c.exists("packages.json") }, "the first build")
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -174,6 +175,16 @@ func (c *walker) hasVersion(name, version string) bool {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), `"version":"`+version+`"`)
+}
+
+// exists reports whether rel is served (without recording failures).
+func (c *walker) exists(rel string) bool {
+	resp, err := http.Get(c.base + rel)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 func waitFor(t *testing.T, cond func() bool, what string) {

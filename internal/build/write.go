@@ -138,7 +138,9 @@ func (b *builder) archiveEntries(ctx context.Context, c *candidate) ([]archive.E
 // checkout would apply it and the configured file replacements.
 func (b *builder) packageFiles(ctx context.Context, c *candidate) ([]archive.File, error) {
 	r := c.src.repo
-	listed, err := r.Walk(ctx, c.tree)
+	// A directory whose path starts with an exclude holds only excluded files (excludes are prefixes), and its
+	// .gitattributes can only concern those: it is not read at all.
+	listed, err := r.WalkPruned(ctx, c.tree, func(dir string) bool { return excluded(path.Join(c.dir, dir)+"/", c.excludes) })
 	if err != nil {
 		return nil, err
 	}

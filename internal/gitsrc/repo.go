@@ -161,6 +161,12 @@ type File struct {
 
 // Walk lists every regular file below tree id, depth first in git order, with paths relative to it.
 func (r *Repo) Walk(ctx context.Context, id string) ([]File, error) {
+	return r.WalkPruned(ctx, id, nil)
+}
+
+// WalkPruned is Walk without the sub-directories for which skip (given the directory's relative path with a
+// trailing "/") returns true: excluded trees are never read.
+func (r *Repo) WalkPruned(ctx context.Context, id string, skip func(dir string) bool) ([]File, error) {
 	var files []File
 	var walk func(id, prefix string) error
 	walk = func(id, prefix string) error {
@@ -171,6 +177,9 @@ func (r *Repo) Walk(ctx context.Context, id string) ([]File, error) {
 		for _, e := range es {
 			switch {
 			case e.IsTree():
+				if skip != nil && skip(prefix+e.Name+"/") {
+					continue
+				}
 				if err := walk(e.ID, prefix+e.Name+"/"); err != nil {
 					return err
 				}
