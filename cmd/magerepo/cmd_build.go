@@ -122,16 +122,20 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 	}
 }
 
-// buildOnce runs one build for `magerepo serve --update-every`, with the server's output and cache.
-func buildOnce(ctx context.Context, g *globalOptions, configPath, outDir, cacheDir string) error {
-	opts := &buildOptions{Config: configPath, Out: outDir, Cache: cacheDir, Jobs: runtime.GOMAXPROCS(0)}
+// buildOnce runs one build for `magerepo serve --update-every`: opts names the configuration, cache, base URL
+// and prebuilt directories; the output is the served directory.
+func buildOnce(ctx context.Context, g *globalOptions, opts buildOptions, outDir string) error {
+	opts.Out = outDir
+	if opts.Jobs == 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
 	if opts.Cache == "" {
 		opts.Cache = gitsrc.DefaultCacheDir()
 	}
 	quiet := *g
 	quiet.stdout = io.Discard
 	quiet.Quiet = true
-	return runBuild(ctx, opts, &quiet)
+	return runBuild(ctx, &opts, &quiet)
 }
 
 func printSummary(w io.Writer, s *build.Summary, asJSON bool) {

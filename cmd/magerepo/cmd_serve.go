@@ -21,6 +21,8 @@ type serveOptions struct {
 	UpdateEvery   time.Duration
 	Config        string
 	Cache         string
+	BaseURL       string
+	Prebuilt      []string
 	WebhookSecret string
 }
 
@@ -33,6 +35,8 @@ func (o *serveOptions) AddFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.UpdateEvery, "update-every", 0, "rebuild the repository at this interval (e.g. 1h); 0: never")
 	f.StringVar(&o.Config, "config", "", "build configuration for updates (default: the embedded profile)")
 	f.StringVar(&o.Cache, "cache", "", "git cache directory for updates (default: the build command's default)")
+	f.StringVar(&o.BaseURL, "base-url", "", "public URL of the repository for updates (overrides the profile's base-url)")
+	f.StringArrayVar(&o.Prebuilt, "prebuilt", nil, "prebuilt zip directory for updates (repeatable)")
 	f.StringVar(&o.WebhookSecret, "webhook-secret", "", "enable POST /hooks/update with this shared secret (env MAGEREPO_WEBHOOK_SECRET)")
 }
 
@@ -100,8 +104,8 @@ func runServe(ctx context.Context, opts *serveOptions, g *globalOptions, dir str
 		return usageError{fmt.Errorf("serve: --update-every must not be negative")}
 	}
 	updates := opts.UpdateEvery > 0 || opts.WebhookSecret != ""
-	if !updates && (opts.Config != "" || opts.Cache != "") {
-		return usageError{fmt.Errorf("serve: --config and --cache are for updates: add --update-every or --webhook-secret")}
+	if !updates && (opts.Config != "" || opts.Cache != "" || opts.BaseURL != "" || len(opts.Prebuilt) > 0) {
+		return usageError{fmt.Errorf("serve: --config, --cache, --base-url and --prebuilt are for updates: add --update-every or --webhook-secret")}
 	}
 	log := g.logger()
 	sopts := server.Options{Logger: log, WebhookSecret: opts.WebhookSecret}
@@ -118,7 +122,7 @@ func runServe(ctx context.Context, opts *serveOptions, g *globalOptions, dir str
 			return fmt.Errorf("serve: %w", err)
 		}
 		sopts.Updater = server.NewUpdater(func(ctx context.Context) error {
-			return buildOnce(ctx, g, opts.Config, dir, opts.Cache)
+			return buildOnce(ctx, g, buildOptions{Config: opts.Config, Cache: opts.Cache, BaseURL: opts.BaseURL, Prebuilt: opts.Prebuilt}, dir)
 		}, log)
 	}
 	srv, err := server.New(dir, sopts)

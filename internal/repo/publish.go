@@ -174,6 +174,15 @@ func (r *Repo) writeJSON(st *PublishStats, rel string, b []byte) error {
 	if err := writeAtomic(path+".gz", gz); err != nil {
 		return err
 	}
+	// The copy carries its JSON file's time, so both answer with the same Last-Modified (nginx's gzip_static
+	// takes it from the .gz) and a .gz older than its JSON always means a stale copy.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("repo: %w", err)
+	}
+	if err := os.Chtimes(path+".gz", fi.ModTime(), fi.ModTime()); err != nil {
+		return fmt.Errorf("repo: %w", err)
+	}
 	st.Written = append(st.Written, rel+".gz")
 	return nil
 }

@@ -167,6 +167,18 @@ func TestUnchangedPublishKeepsMtimes(t *testing.T) {
 	}
 	publish(t, r)
 	before := mtimes(t, dir)
+	gzs := 0
+	for p, m := range before {
+		if strings.HasSuffix(p, ".json.gz") {
+			gzs++
+			if json := before[strings.TrimSuffix(p, ".gz")]; !json.Equal(m) {
+				t.Errorf("%s: mtime %v, its JSON file's %v: they must be equal", p, m, json)
+			}
+		}
+	}
+	if gzs == 0 {
+		t.Fatal("no .json.gz copies written")
+	}
 	// Reopen, as a new run would, re-add the same entries and publish again.
 	r.Close()
 	r = openRepo(t, dir)
