@@ -39,15 +39,23 @@ func assertBuilt(t *testing.T, out string, paths ...string) {
 
 func TestBuildInvalidComposerJSON(t *testing.T) {
 	f := newFixture(t)
-	f.modules.Write(map[string]string{"ModuleB/composer.json": `{"name": "acme/module-b", "version": "100.2.0",`})
+	f.modules.Write(map[string]string{"ModuleB/composer.json": `{"name": "acme/module-b", "version": "100.2.0",`,
+		"ModuleA/composer.json": gittest.ComposerJSON("acme/module-a", "100.2.0", nil)})
 	f.modules.CommitTag("1.2.0")
 	out := t.TempDir()
-	s := buildExpectingFailure(t, f.config(t, "https://r.example/", "mageos"), out, exitFailed)
+	cfg := f.config(t, "https://r.example/", "mageos")
+	s := buildExpectingFailure(t, cfg, out, exitFailed)
 	want := "error: source modules tag 1.2.0 ModuleB/composer.json: invalid composer.json"
 	if !strings.Contains(s, want) {
 		t.Fatalf("report lacks %q:\n%s", want, s)
 	}
-	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip", "dist/acme/module-b-100.1.0.zip", "dist/acme/lib-2.1.0.zip", "packages.json")
+	// the other package of the same tag is built, and so is everything else
+	assertBuilt(t, out, "dist/acme/module-a-100.2.0.zip", "dist/acme/module-a-100.1.0.zip", "dist/acme/module-b-100.1.0.zip",
+		"dist/acme/lib-2.1.0.zip", "packages.json")
+	// the failed tag is tried again on the next run (and fails again: the exit status keeps saying so)
+	if s := buildExpectingFailure(t, cfg, out, exitFailed); !strings.Contains(s, want) {
+		t.Fatalf("second run did not retry the failed tag:\n%s", s)
+	}
 }
 
 func TestBuildDirectoryWithoutComposerJSON(t *testing.T) {

@@ -304,3 +304,38 @@ func baseExcluded(p string) bool {
 	}
 	return false
 }
+
+// TestMagentoReleaseMetadataArrivesLater: a tag without release metadata yields no base, product or project
+// package (reported), and they are built on a later run once the metadata has the release.
+func TestMagentoReleaseMetadataArrivesLater(t *testing.T) {
+	m := newMiniMagento(t)
+	held := filepath.Join(t.TempDir(), "2.4.7")
+	if err := os.Rename(filepath.Join(m.metadata, "2.4.7"), held); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cfg := m.profile(t, "https://mirror.example/")
+	g, stdout := testGlobals(t)
+	if err := runBuild(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g); err != nil {
+		t.Fatalf("build: %v\n%s", err, stdout)
+	}
+	rep := readFile(t, filepath.Join(out, ".magerepo/last-build.json"))
+	if !strings.Contains(rep, "no base package yet") || !strings.Contains(rep, "magento/product-community-edition") {
+		t.Fatalf("missing release metadata not reported:\n%s", rep)
+	}
+	for _, p := range []string{"magento2-base-2.4.7.zip", "product-community-edition-2.4.7.zip"} {
+		if _, err := os.Stat(filepath.Join(out, "packages/magento", p)); err == nil {
+			t.Fatalf("%s built without release metadata", p)
+		}
+	}
+	assertBuilt(t, out, "packages/magento/module-catalog-104.0.7.zip", "packages/magento/magento2-base-2.4.6.zip")
+	if err := os.Rename(held, filepath.Join(m.metadata, "2.4.7")); err != nil {
+		t.Fatal(err)
+	}
+	g, stdout = testGlobals(t)
+	if err := runBuild(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g); err != nil {
+		t.Fatalf("second build: %v\n%s", err, stdout)
+	}
+	assertBuilt(t, out, "packages/magento/magento2-base-2.4.7.zip", "packages/magento/product-community-edition-2.4.7.zip",
+		"packages/magento/project-community-edition-2.4.7.zip")
+}

@@ -70,10 +70,7 @@ func (b *builder) expandAll(ctx context.Context) ([]*candidate, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			cs, ok := b.expandTag(ctx, s, t)
-			if ok {
-				all = append(all, cs...)
-			}
+			all = append(all, b.expandTag(ctx, s, t)...)
 			if err := b.strictErr(); err != nil {
 				return nil, err
 			}
@@ -97,16 +94,18 @@ func cmpInts(pairs ...int) int {
 	return 0
 }
 
-// expandTag returns the candidates of one tag; ok is false when the tag failed and must be retried next run.
-func (b *builder) expandTag(ctx context.Context, s *source, t tagRef) ([]*candidate, bool) {
+// expandTag returns the candidates of one tag. A package that fails does not hold back the others; the tag is
+// marked processed only when nothing failed and nothing waits for data that may still come (release metadata),
+// so the next run expands it again.
+func (b *builder) expandTag(ctx context.Context, s *source, t tagRef) []*candidate {
 	x := &expander{b: b, ctx: ctx, s: s, t: t, ok: true}
 	for i, l := range s.cfg.Packages {
 		x.layout(i, l)
 	}
-	if x.ok {
+	if x.ok && !x.retry {
 		s.done(t)
 	}
-	return x.out, x.ok
+	return x.out
 }
 
 // done marks a tag expanded without errors; it counts as processed once its archives are published.
@@ -144,6 +143,8 @@ type expander struct {
 	t   tagRef
 	out []*candidate
 	ok  bool // false once an error means the tag must be retried
+	// retry is set when a package waits for data that may appear later (release metadata for a new release).
+	retry bool
 }
 
 func (x *expander) problem(sev Severity, p, pkg, msg string) {

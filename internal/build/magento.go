@@ -28,7 +28,9 @@ func (x *expander) magentoBase(i int, l config.Layout) {
 	}
 	doc, err := magento.BaseComposerJSON(md, x.t.name)
 	if err != nil {
-		x.problem(SeveritySkip, "", magento.BaseName, "no base package: "+err.Error())
+		// Release metadata often lags a new tag: try again on the next run rather than never.
+		x.retry = true
+		x.problem(SeveritySkip, "", magento.BaseName, "no base package yet: "+err.Error())
 		return
 	}
 	e, found, err := x.s.repo.Lookup(x.ctx, x.t.tree, l.Dir)
@@ -76,7 +78,9 @@ func (x *expander) extraMetapackage(i int, l config.Layout) {
 	if err != nil {
 		sev := SeverityError
 		if errors.Is(err, magento.ErrNoReleaseMetadata) {
-			sev = SeveritySkip
+			// Composing from templates (as the reference does) would publish add-ons the release may not have,
+			// and published versions never change: wait for the release metadata and try again next run.
+			sev, x.retry = SeveritySkip, true
 		}
 		x.problem(sev, "", name, err.Error())
 		return
