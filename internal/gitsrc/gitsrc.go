@@ -92,8 +92,9 @@ func (c *Cache) refresh(ctx context.Context, dir, url string, opts Options) erro
 	}
 	// Explicit refspecs only: tags (forced, pruned) and the named branches. Never all branches and never
 	// refs/pull/*: GitHub exposes tens of thousands of pull refs, and one unreadable branch must not break a
-	// build.
-	args := []string{"fetch", "--quiet", "--force", "--prune", "--no-tags", url, "+refs/tags/*:refs/tags/*"}
+	// build. Depth 1: the build reads the trees of tagged commits, never history, and the history of the
+	// magento2 monorepo is most of its size.
+	args := []string{"fetch", "--quiet", "--force", "--prune", "--no-tags", "--depth=1", url, "+refs/tags/*:refs/tags/*"}
 	for _, b := range opts.Branches {
 		args = append(args, "+refs/heads/"+b+":refs/heads/"+b)
 	}
@@ -104,7 +105,7 @@ func (c *Cache) refresh(ctx context.Context, dir, url string, opts Options) erro
 		if _, err := run(ctx, dir, "cat-file", "-e", c+"^{commit}"); err == nil {
 			continue
 		}
-		if _, err := run(ctx, dir, "fetch", "--quiet", "--no-tags", url, c); err != nil {
+		if _, err := run(ctx, dir, "fetch", "--quiet", "--no-tags", "--depth=1", url, c); err != nil {
 			return fmt.Errorf("fetching commit %s from %s: %w", c, url, err)
 		}
 	}
