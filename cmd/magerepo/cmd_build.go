@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -107,7 +109,7 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 	log := g.logger()
 	sum, err := build.Run(ctx, build.Options{
 		Config: cfg, Out: opts.Out, CacheDir: opts.Cache, SourcesDir: opts.SourcesDir, Prebuilt: opts.Prebuilt,
-		Jobs: opts.Jobs, Strict: opts.Strict, Logger: log, Progress: newProgress(g.errWriter(), g.Quiet),
+		Jobs: opts.Jobs, Strict: opts.Strict, Logger: log, Progress: newProgress(g.errWriter(), g.Quiet, log),
 	})
 	if sum != nil {
 		printSummary(g.outWriter(), sum, opts.JSON)
@@ -152,18 +154,22 @@ func printSummary(w io.Writer, s *build.Summary, asJSON bool) {
 		s.Built, s.Reused, s.Prebuilt, s.Skipped, s.Conflicts, s.Failed, s.NewTags, s.Duration.Round(time.Millisecond))
 }
 
-// progress is a terminal progress bar for archive writing; off when stderr is not a terminal.
+// progress is a terminal progress bar for archive writing.
 type progress struct {
 	w   io.Writer
 	bar *progressbar.ProgressBar
 }
 
-func newProgress(w io.Writer, quiet bool) build.Progress {
-	f, ok := w.(*os.File)
-	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+// newProgress returns a progress bar when stderr is a terminal, and otherwise log lines (about every tenth of
+// the work), so that CI logs and cron mails still show how far a long build is.
+func newProgress(w io.Writer, quiet bool, log *slog.Logger) build.Progress {
+	if quiet {
 		return nil
 	}
-	return &progress{w: w}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return &progress{w: w}
+	}
+	return &logProgress{log: log}
 }
 
 func (p *progress) Start(total int) {
@@ -172,3 +178,35 @@ func (p *progress) Start(total int) {
 }
 func (p *progress) Add(n int) { _ = p.bar.Add(n) }
 func (p *progress) Finish()   { _ = p.bar.Finish() }
+
+// logProgress reports archive writing as log lines.
+type logProgress struct {
+	mu          sync.Mutex // Add is called by every archive writer
+	log         *slog.Logger
+	total, done int
+	start       time.Time
+}
+
+func (p *logProgress) Start(total int) {
+	p.total, p.start = total, time.Now()
+	if total > 0 {
+		p.log.Info("writing archives", "total", total)
+	}
+}
+
+func (p *logProgress) Add(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	step := max(p.total/10, 1)
+	before := p.done / step
+	p.done += n
+	if p.done/step != before && p.done < p.total {
+		p.log.Info("writing archives", "done", p.done, "total", p.total, "duration", time.Since(p.start).Round(time.Millisecond))
+	}
+}
+
+func (p *logProgress) Finish() {
+	if p.total > 0 {
+		p.log.Info("archives written", "total", p.total, "duration", time.Since(p.start).Round(time.Millisecond))
+	}
+}

@@ -47,7 +47,8 @@ type Options struct {
 	Progress Progress
 }
 
-// Progress is informed as archives are written (a terminal progress bar implements it).
+// Progress is informed as archives are written (a terminal progress bar implements it). Add is called from
+// several goroutines at once.
 type Progress interface {
 	Start(total int)
 	Add(n int)
