@@ -14,17 +14,10 @@ import (
 	"github.com/mage-os/magerepo/internal/sync"
 )
 
-// syncOptions are the flags of `magerepo sync`.
+// syncOptions are the flags of `magerepo sync`: the sync options themselves, and the output format.
 type syncOptions struct {
-	BaseURL            string
-	DistDir            string
-	MirrorPaths        bool
-	KeepUpstreamMirror bool
-	Only               []string
-	Prune              bool
-	Jobs               int
-	Retries            int
-	JSON               bool
+	sync.Options
+	JSON bool
 }
 
 // AddFlags registers the sync flags on f.
@@ -93,18 +86,9 @@ func runSync(ctx context.Context, opts *syncOptions, g *globalOptions, upstream,
 		return fmt.Errorf("sync: %w", err)
 	}
 	defer r.Close()
-	rep, err := sync.Run(ctx, r, sync.Options{
-		Upstream:           upstream,
-		BaseURL:            opts.BaseURL,
-		DistDir:            opts.DistDir,
-		MirrorPaths:        opts.MirrorPaths,
-		KeepUpstreamMirror: opts.KeepUpstreamMirror,
-		Only:               opts.Only,
-		Prune:              opts.Prune,
-		Jobs:               opts.Jobs,
-		Retries:            opts.Retries,
-		Logger:             g.logger(),
-	})
+	so := opts.Options
+	so.Upstream, so.Logger = upstream, g.logger()
+	rep, err := sync.Run(ctx, r, so)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mage-os/magerepo/internal/sync"
 )
 
 // TestSyncFromBuiltRepository builds the fixture from git, serves it with magerepo's server, syncs a local copy
@@ -22,14 +24,14 @@ func TestSyncFromBuiltRepository(t *testing.T) {
 
 	localLn, localBase := listen(t)
 	local := t.TempDir()
-	sync := func() string {
+	runOnce := func() string {
 		g, stdout := testGlobals(t)
-		if err := runSync(t.Context(), &syncOptions{BaseURL: localBase, DistDir: "dist", Jobs: 4, Retries: 2, JSON: true}, g, upBase, local); err != nil {
+		if err := runSync(t.Context(), &syncOptions{Options: sync.Options{BaseURL: localBase, DistDir: "dist", Jobs: 4, Retries: 2}, JSON: true}, g, upBase, local); err != nil {
 			t.Fatalf("sync: %v\n%s", err, stdout)
 		}
 		return stdout.String()
 	}
-	sync()
+	runOnce()
 	upFiles, localFiles := treeHashes(t, filepath.Join(up, "dist")), treeHashes(t, filepath.Join(local, "dist"))
 	if len(upFiles) < 10 || len(upFiles) != len(localFiles) {
 		t.Fatalf("upstream has %d dists, the copy %d", len(upFiles), len(localFiles))
@@ -40,7 +42,7 @@ func TestSyncFromBuiltRepository(t *testing.T) {
 		}
 	}
 	before := mtimes(t, local)
-	second := sync()
+	second := runOnce()
 	for p, m := range mtimes(t, local) {
 		if !strings.HasPrefix(p, ".magerepo") && !before[p].Equal(m) {
 			t.Errorf("%s rewritten by a no-op sync", p)
