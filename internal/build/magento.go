@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/config"
@@ -58,22 +57,9 @@ func (x *expander) extraMetapackage(i int, l config.Layout) {
 	if !ok {
 		return
 	}
-	var doc *composer.Object
-	var extra []magento.ExtraFile
-	switch {
-	case strings.HasPrefix(l.Dir, "product-"):
-		doc, err = magento.ProductComposerJSON(root, x.t.name, md)
-	case strings.HasPrefix(l.Dir, "project-"):
-		doc, err = magento.ProjectComposerJSON(root, x.t.name, md, x.b.cfg.BaseURL)
-		if err == nil {
-			extra, err = magento.ProjectExtraFiles(md, x.t.name)
-			if errors.Is(err, magento.ErrExtraFileMissing) {
-				x.problem(SeverityInfo, "", name, err.Error()+"; published with composer.json only")
-				err = nil
-			}
-		}
-	default:
-		err = fmt.Errorf("unknown extra metapackage %q (product-… or project-… expected)", l.Dir)
+	doc, extra, missing, err := magento.ExtraMetapackage(l.Dir, root, x.t.name, md, x.b.cfg.BaseURL)
+	if missing != nil {
+		x.problem(SeverityInfo, "", name, missing.Error()+"; published with composer.json only")
 	}
 	if err != nil {
 		sev := SeverityError
