@@ -182,13 +182,30 @@ func (m *miniMagento) writeMetadata(t *testing.T, tag, security string) {
     "require": {"magento/product-community-edition": "`+tag+`"}}`)
 }
 
-// profile is the Magento layout of the embedded profile, reduced to the miniature's sources.
+// metadataRepo commits the release metadata to a git repository (branch main), as the public
+// mage-os/magento2-base-composer-json holds it, and returns its file:// URL.
+func (m *miniMagento) metadataRepo(t *testing.T) string {
+	g := gittest.New(t)
+	if err := os.CopyFS(g.Dir, os.DirFS(m.metadata)); err != nil {
+		t.Fatal(err)
+	}
+	g.Commit("release metadata")
+	return "file://" + g.Dir
+}
+
+// profile is the Magento layout of the embedded profile, reduced to the miniature's sources; the release
+// metadata is read from the directory.
 func (m *miniMagento) profile(t *testing.T, baseURL string) string {
+	return m.profileWith(t, baseURL, "path: "+m.metadata)
+}
+
+// profileWith takes the release-metadata location ("path: DIR" or "url: URL").
+func (m *miniMagento) profileWith(t *testing.T, baseURL, metadata string) string {
 	y := fmt.Sprintf(`name: Miniature Magento mirror
 base-url: %s
 archive-format: mageos
 dist-dir: packages
-release-metadata: {name: release-metadata, path: %s}
+release-metadata: {name: release-metadata, %s}
 sources:
   - name: magento2
     path: %s
@@ -228,7 +245,7 @@ sources:
     path: %s
     packages:
       - dir: ""
-`, baseURL, m.metadata, m.magento2.Dir, m.security.Dir, m.deployer.Dir)
+`, baseURL, metadata, m.magento2.Dir, m.security.Dir, m.deployer.Dir)
 	p := filepath.Join(t.TempDir(), "mini.yaml")
 	os.WriteFile(p, []byte(y), 0o644)
 	return p
@@ -243,7 +260,9 @@ func TestMagentoCreateProject(t *testing.T) {
 	ln, base := listen(t)
 	out := t.TempDir()
 	g, stdout := testGlobals(t)
-	if err := runBuild(t.Context(), &buildOptions{Config: m.profile(t, base), Out: out, Cache: t.TempDir(), Jobs: 2}, g); err != nil {
+	// The release metadata comes from a git repository, like the public one, fetched into the cache.
+	cfg := m.profileWith(t, base, "url: "+m.metadataRepo(t))
+	if err := runBuild(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g); err != nil {
 		t.Fatalf("build: %v\n%s", err, stdout)
 	}
 	serveDir(t, ln, out)
