@@ -12,7 +12,6 @@ import (
 
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/config"
-	"github.com/mage-os/magerepo/internal/gitattr"
 )
 
 // candidate is one package version a (source, tag, layout entry, directory) yields.
@@ -35,7 +34,6 @@ type candidate struct {
 	composerOnly  bool              // the archive holds composer.json (and extra files) only
 	extra         []extraFile       // files added after composer.json, unsorted (project 2.4.0 .gitignore)
 	key           string
-	matcher       *gitattr.Matcher // set while the archive is written
 }
 
 // extraFile is a file a composer.json-only package carries besides composer.json.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mage-os/magerepo/internal/archive"
 	"github.com/mage-os/magerepo/internal/gitattr"
+	"github.com/mage-os/magerepo/internal/gitsrc"
 	"github.com/mage-os/magerepo/internal/plan"
 	"github.com/mage-os/magerepo/internal/repo"
 )
@@ -144,13 +145,9 @@ func (b *builder) packageFiles(ctx context.Context, c *candidate) ([]archive.Fil
 	if err != nil {
 		return nil, err
 	}
-	attrFiles := map[string][]byte{}
-	for dir, id := range c.attrs {
-		blob, err := r.Blob(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path.Join(dir, ".gitattributes"), err)
-		}
-		attrFiles[dir] = blob
+	matcher, err := b.attributes(ctx, c, listed)
+	if err != nil {
+		return nil, err
 	}
 	repl := map[string][]byte{}
 	for _, x := range b.fixes.Replacements(c.src.cfg.Name, c.name, c.version) {
@@ -159,29 +156,56 @@ func (b *builder) packageFiles(ctx context.Context, c *candidate) ([]archive.Fil
 	var files []archive.File
 	for _, f := range listed {
 		full := path.Join(c.dir, f.Path)
-		if path.Base(f.Path) == ".gitattributes" { // excluded or not, it is in the work tree
-			blob, err := r.Blob(ctx, f.ID)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", full, err)
-			}
-			attrFiles[path.Dir(full)] = blob
-		}
-		if f.Path == "composer.json" || excluded(full, c.excludes) {
-			continue
-		}
-		files = append(files, archive.File{Path: f.Path, Executable: f.Executable, Size: -1})
-		files[len(files)-1].Open = b.blobOpener(ctx, c, f.ID, full)
-		if data, ok := repl[f.Path]; ok {
+		switch data, replaced := repl[f.Path]; {
+		case f.Path == "composer.json" || excluded(full, c.excludes):
+		case replaced:
 			// A replaced file keeps its position and gets the reference's fixed mode 644.
-			files[len(files)-1] = archive.File{Path: f.Path, Size: int64(len(data)), Open: bytesOpener(data)}
+			files = append(files, archive.File{Path: f.Path, Size: int64(len(data)), Open: bytesOpener(data)})
 			delete(repl, f.Path)
+		default:
+			files = append(files, archive.File{Path: f.Path, Executable: f.Executable, Size: -1,
+				Open: blobOpener(ctx, r, matcher, f.ID, full)})
 		}
 	}
 	for p := range repl {
 		return nil, fmt.Errorf("file replacement %s: no such file in the package", p)
 	}
-	c.matcher = gitattr.NewMatcher(attrFiles)
 	return files, nil
+}
+
+// attributes builds the .gitattributes matcher of a package: the files above its directory and every one inside
+// it, excluded or not (a checkout has them all in the work tree).
+func (b *builder) attributes(ctx context.Context, c *candidate, listed []gitsrc.File) (*gitattr.Matcher, error) {
+	files := map[string][]byte{}
+	read := func(dir, id string) error {
+		blob, err := c.src.repo.Blob(ctx, id)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path.Join(dir, ".gitattributes"), err)
+		}
+		files[dir] = blob
+		return nil
+	}
+	for dir, id := range c.attrs {
+		if err := read(dir, id); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range listed {
+		if path.Base(f.Path) == ".gitattributes" {
+			if err := read(attrDir(path.Join(c.dir, f.Path)), f.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return gitattr.NewMatcher(files), nil
+}
+
+// attrDir is the directory a .gitattributes file governs, as the matcher names it ("" for the root).
+func attrDir(p string) string {
+	if d := path.Dir(p); d != "." {
+		return d
+	}
+	return ""
 }
 
 // excluded applies the reference's file rule: the repository-relative path equals an exclude or starts with it.
@@ -196,13 +220,13 @@ func excluded(p string, excl []string) bool {
 
 // blobOpener reads a blob when the zip writer reaches it, converting line endings where .gitattributes says a
 // checkout would.
-func (b *builder) blobOpener(ctx context.Context, c *candidate, id, full string) func() (io.ReadCloser, error) {
+func blobOpener(ctx context.Context, r *gitsrc.Repo, matcher *gitattr.Matcher, id, full string) func() (io.ReadCloser, error) {
 	return func() (io.ReadCloser, error) {
-		data, err := c.src.repo.Blob(ctx, id)
+		data, err := r.Blob(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", full, err)
 		}
-		if c.matcher != nil && c.matcher.CRLF(full, data) {
+		if matcher.CRLF(full, data) {
 			data = gitattr.ToCRLF(data)
 		}
 		return io.NopCloser(bytes.NewReader(data)), nil
