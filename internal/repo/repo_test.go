@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -231,7 +232,7 @@ func TestAddOrderIndependence(t *testing.T) {
 		trees = append(trees, tree)
 	}
 	for i := 1; i < len(trees); i++ {
-		if !mapsEqual(trees[0], trees[i]) {
+		if !maps.Equal(trees[0], trees[i]) {
 			t.Errorf("order %v gives other bytes than order %v", orders[i], orders[0])
 		}
 	}
@@ -252,18 +253,6 @@ func readStateTree(t *testing.T, dir string) map[string]string {
 		t.Fatal("no manifest files written")
 	}
 	return out
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestMinifyRoundTrip(t *testing.T) {

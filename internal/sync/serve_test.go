@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func TestSyncFromMagerepoServe(t *testing.T) {
 		vr.WriteText(os.Stderr)
 		t.Errorf("verify of the local copy is not clean: %s", vr.Summary())
 	}
-	if got, want := l.published(t), up.dists(t); !mapsEqual(got, want) {
+	if got, want := l.published(t), up.dists(t); !maps.Equal(got, want) {
 		t.Errorf("local copy differs from upstream:\n got %v\nwant %v", got, want)
 	}
 	// A second run against the real server is all 304s too.

@@ -3,6 +3,7 @@ package sync
 import (
 	"crypto/rand"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,7 +25,7 @@ func TestFullSyncThenComposerInstalls(t *testing.T) {
 		t.Errorf("report: %d packages, %d versions, %d downloaded, %d added", rep.Packages, rep.Versions, rep.Downloaded, len(rep.Added))
 	}
 	// Every version is published locally, every dist byte-identical to upstream.
-	if got, want := l.published(t), up.dists(t); !mapsEqual(got, want) {
+	if got, want := l.published(t), up.dists(t); !maps.Equal(got, want) {
 		t.Errorf("local versions and dist sha1s\n got %v\nwant %v", got, want)
 	}
 	// Dist URLs point at the local copy.
@@ -96,7 +97,7 @@ func TestUpstreamAddsVersionOnlyThatIsFetched(t *testing.T) {
 	if !slices.Equal(rep.Added, []string{"acme/util 2.1.0"}) || rep.Downloaded != 1 {
 		t.Errorf("added %v, downloaded %d", rep.Added, rep.Downloaded)
 	}
-	if got, want := l.published(t), up.dists(t); !mapsEqual(got, want) {
+	if got, want := l.published(t), up.dists(t); !maps.Equal(got, want) {
 		t.Errorf("local copy differs from upstream:\n got %v\nwant %v", got, want)
 	}
 }
@@ -133,7 +134,7 @@ func TestCorruptedDistRejected(t *testing.T) {
 	if rep.Failed() || !slices.Equal(rep.Added, []string{"acme/lib 1.1.0-p1"}) {
 		t.Errorf("after the fix: failures %v, added %v", rep.Failures, rep.Added)
 	}
-	if got, want := l.published(t), up.dists(t); !mapsEqual(got, want) {
+	if got, want := l.published(t), up.dists(t); !maps.Equal(got, want) {
 		t.Errorf("local copy differs from upstream:\n got %v\nwant %v", got, want)
 	}
 }
@@ -176,7 +177,7 @@ func TestDroppedConnectionResumesNextRun(t *testing.T) {
 	if want := "bytes=" + itoa(fi.Size()) + "-"; !slices.Equal(ranges, []string{want}) {
 		t.Errorf("dist requests with ranges %q, want one %q", ranges, want)
 	}
-	if got, want := l.published(t), up.dists(t); !mapsEqual(got, want) {
+	if got, want := l.published(t), up.dists(t); !maps.Equal(got, want) {
 		t.Errorf("local copy differs from upstream:\n got %v\nwant %v", got, want)
 	}
 	if _, err := os.Stat(part); err == nil {
@@ -222,7 +223,7 @@ func TestServerErrorsRetried(t *testing.T) {
 	if errors != 3 {
 		t.Errorf("%d requests answered 500, want 3", errors)
 	}
-	if got, want := l.published(t), up.dists(t); !mapsEqual(got, want) {
+	if got, want := l.published(t), up.dists(t); !maps.Equal(got, want) {
 		t.Errorf("local copy differs from upstream:\n got %v\nwant %v", got, want)
 	}
 }
@@ -273,7 +274,7 @@ func TestRemovedUpstreamKeptUnlessPrune(t *testing.T) {
 	if want := []string{"acme/lib 1.0.0", "other/thing 1.0.0"}; !slices.Equal(rep.Pruned, want) {
 		t.Errorf("pruned %v, want %v", rep.Pruned, want)
 	}
-	if got, want := l.published(t), up.dists(t); !mapsEqual(got, want) {
+	if got, want := l.published(t), up.dists(t); !maps.Equal(got, want) {
 		t.Errorf("after prune:\n got %v\nwant %v", got, want)
 	}
 	for _, f := range []string{"dist/acme/lib-1.0.0.zip", "dist/other/thing-1.0.0.zip", "p2/other/thing.json"} {
@@ -368,7 +369,7 @@ func TestSatisLayout(t *testing.T) {
 	}
 	got := l.published(t)
 	want := map[string]string{"acme/lib 1.0.0": sha1Hex(zip1), "acme/lib 1.1.0": sha1Hex(zip2)}
-	if !mapsEqual(got, want) {
+	if !maps.Equal(got, want) {
 		t.Errorf("published %v, want %v", got, want)
 	}
 	// Source and time survive; the dist keeps upstream's reference.
