@@ -49,12 +49,12 @@ func (b *builder) openSources(ctx context.Context) error {
 		s := &source{idx: i, cfg: sc, seen: map[string]string{}, failedTags: map[string]bool{}}
 		b.sources[i] = s
 		g.Go(func() error {
-			r, err := b.openRepo(gctx, sc, b.commitsFor(sc.Name))
-			if err != nil {
+			r, p := b.openRepo(gctx, sc, b.commitsFor(sc.Name))
+			if p != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				b.report.add(err.(Problem)) // openRepo returns only Problems
+				b.report.add(*p)
 				return nil
 			}
 			s.repo = r
@@ -75,24 +75,22 @@ func (b *builder) openSources(ctx context.Context) error {
 	return b.strictErr()
 }
 
-// Error makes a Problem usable as an error.
-func (p Problem) Error() string { return p.String() }
-
-// openRepo opens a source from --sources-dir, its local path or the cache.
-func (b *builder) openRepo(ctx context.Context, sc config.Source, commits []string) (*gitsrc.Repo, error) {
+// openRepo opens a source from --sources-dir, its local path or the cache; a source that cannot be opened is
+// returned as the problem to report.
+func (b *builder) openRepo(ctx context.Context, sc config.Source, commits []string) (*gitsrc.Repo, *Problem) {
 	loc := sc.Location()
 	if b.opts.SourcesDir != "" {
 		loc = filepath.Join(b.opts.SourcesDir, sc.Name)
 		if _, err := os.Stat(loc); err != nil {
 			// Offline builds may cover only some sources: report and go on with the rest.
-			return nil, Problem{Severity: SeveritySkip, Source: sc.Name, Path: loc,
+			return nil, &Problem{Severity: SeveritySkip, Source: sc.Name, Path: loc,
 				Message: "source not found in --sources-dir; skipped"}
 		}
 	}
 	cache := &gitsrc.Cache{Dir: b.opts.CacheDir}
 	r, err := cache.Open(ctx, loc, gitsrc.Options{Branches: sc.Branches, Commits: commits})
 	if err != nil {
-		return nil, Problem{Severity: SeverityError, Source: sc.Name, Path: loc, Message: err.Error()}
+		return nil, &Problem{Severity: SeverityError, Source: sc.Name, Path: loc, Message: err.Error()}
 	}
 	return r, nil
 }
