@@ -202,3 +202,19 @@ func TestBuildCrashSafety(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildBrokenTag: a tag whose commit object is missing fails only that tag; every other tag is built.
+func TestBuildBrokenTag(t *testing.T) {
+	f := newFixture(t)
+	f.modules.Write(map[string]string{"ModuleA/composer.json": gittest.ComposerJSON("acme/module-a", "100.9.0", nil)})
+	commit := f.modules.CommitTag("1.9.0")
+	if err := os.Remove(filepath.Join(f.modules.Dir, ".git", "objects", commit[:2], commit[2:])); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	s := buildExpectingFailure(t, f.config(t, "https://r.example/", "mageos"), out, exitFailed)
+	if !strings.Contains(s, "error: source modules tag 1.9.0: unreadable tag") {
+		t.Fatalf("broken tag not reported:\n%s", s)
+	}
+	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip", "dist/acme/module-b-100.1.0.zip", "dist/acme/suite-1.1.0.zip", "dist/acme/lib-2.1.0.zip")
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -30,40 +31,59 @@ type Tag struct {
 	Name   string
 	Commit string
 	Tree   string
+	// Err is set when the tag's commit or tree cannot be read (a broken ref): only this tag is unusable.
+	Err error
 }
 
-// Tags lists refs/tags with their peeled commit and tree ids, in byte order of the names (git's order).
+// Tags lists refs/tags with their peeled commit and tree ids, in byte order of the names (git's order). Only
+// the ref names and ids come from for-each-ref, which reads no object: a tag whose objects are missing or broken
+// gets its own Err and does not hide the others. Tags of trees or blobs are no releases and are left out.
 func (r *Repo) Tags(ctx context.Context) ([]Tag, error) {
-	out, err := run(ctx, r.GitDir, "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(objecttype)%00%(*objecttype)", "refs/tags")
+	out, err := run(ctx, r.GitDir, "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)", "refs/tags")
 	if err != nil {
 		return nil, err
 	}
 	var tags []Tag
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if line == "" {
+		name, id, ok := strings.Cut(line, "\x00")
+		if !ok {
 			continue
 		}
-		f := strings.Split(line, "\x00")
-		if len(f) != 5 {
+		t := Tag{Name: name}
+		var typ string
+		t.Commit, typ, t.Err = r.peel(ctx, id)
+		if t.Err == nil && typ != "commit" {
 			continue
 		}
-		commit := f[1]
-		if f[3] == "tag" {
-			commit = f[2]
+		if t.Err == nil {
+			t.Tree, t.Err = r.TreeOf(ctx, t.Commit)
 		}
-		if (f[3] == "tag" && f[4] != "commit") || (f[3] != "tag" && f[3] != "commit") {
-			continue // a tag of a tree or blob is no release
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		tags = append(tags, Tag{Name: f[0], Commit: commit})
-	}
-	for i := range tags {
-		tree, err := r.TreeOf(ctx, tags[i].Commit)
-		if err != nil {
-			return nil, fmt.Errorf("tag %s: %w", tags[i].Name, err)
-		}
-		tags[i].Tree = tree
+		tags = append(tags, t)
 	}
 	return tags, nil
+}
+
+// peel follows annotated tag objects to the object they finally name, and returns its id and type.
+func (r *Repo) peel(ctx context.Context, id string) (string, string, error) {
+	for range 10 { // tags of tags exist; a cycle cannot, but bound the walk anyway
+		body, typ, err := r.object(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		if typ != "tag" {
+			return id, typ, nil
+		}
+		line, _, _ := bytes.Cut(body, []byte("\n"))
+		next, ok := bytes.CutPrefix(line, []byte("object "))
+		if !ok {
+			return "", "", fmt.Errorf("tag object %s: no object line", id)
+		}
+		id = string(next)
+	}
+	return "", "", fmt.Errorf("tag %s: tags nested too deep", id)
 }
 
 // Resolve returns the commit a ref (branch, tag or "HEAD") points at.
@@ -227,24 +247,36 @@ func (r *Repo) Blob(ctx context.Context, id string) ([]byte, error) {
 
 // Object reads an object of the given type through a cat-file process.
 func (r *Repo) Object(ctx context.Context, id, typ string) ([]byte, error) {
-	cf, err := r.acquire(ctx)
+	body, gotType, err := r.object(ctx, id)
+	if errors.Is(err, ErrMissing) {
+		return nil, fmt.Errorf("%s %s: %w", typ, id, ErrMissing)
+	}
 	if err != nil {
 		return nil, err
-	}
-	body, gotType, err := cf.read(id)
-	if err != nil && err != ErrMissing {
-		cf.close() // the stream may be out of step: never reuse it
-		r.drop(cf)
-		return nil, fmt.Errorf("reading %s: %w", id, err)
-	}
-	r.release(cf)
-	if err == ErrMissing {
-		return nil, fmt.Errorf("%s %s: %w", typ, id, ErrMissing)
 	}
 	if gotType != typ {
 		return nil, fmt.Errorf("object %s is a %s, not a %s", id, gotType, typ)
 	}
 	return body, nil
+}
+
+// object reads an object of any type and returns its body and type.
+func (r *Repo) object(ctx context.Context, id string) ([]byte, string, error) {
+	cf, err := r.acquire(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	body, typ, err := cf.read(id)
+	if err != nil && err != ErrMissing {
+		cf.close() // the stream may be out of step: never reuse it
+		r.drop(cf)
+		return nil, "", fmt.Errorf("reading %s: %w", id, err)
+	}
+	r.release(cf)
+	if err == ErrMissing {
+		return nil, "", fmt.Errorf("object %s: %w", id, ErrMissing)
+	}
+	return body, typ, nil
 }
 
 // Close stops the repository's cat-file processes.
