@@ -240,13 +240,17 @@ func packagesJSON(base baseURL, names []string) []byte {
 }
 
 // indexHTML renders a minimal, deterministic list of packages and versions.
-func indexHTML(pkgs []packageFiles) []byte {
+func indexHTML(title string, pkgs []packageFiles) []byte {
+	if title == "" {
+		title = "Composer repository"
+	}
+	title = html.EscapeString(title)
 	var b strings.Builder
 	n := 0
 	for _, p := range pkgs {
 		n += len(p.versions)
 	}
-	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Composer repository</title></head>\n<body>\n<h1>Composer repository</h1>\n<p>%d packages, %d versions. Point Composer at this URL as a repository of type composer.</p>\n<ul>\n", len(pkgs), n)
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>%s</title></head>\n<body>\n<h1>%s</h1>\n<p>%d packages, %d versions. Point Composer at this URL as a repository of type composer.</p>\n<ul>\n", title, title, len(pkgs), n)
 	for _, p := range pkgs {
 		fmt.Fprintf(&b, "<li id=\"%s\"><strong>%s</strong>:", html.EscapeString(p.name), html.EscapeString(p.name))
 		for i, e := range p.versions {

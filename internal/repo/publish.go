@@ -21,6 +21,8 @@ type PublishOptions struct {
 	// metadata-url is root-absolute ("/sub/p2/%package%.json"), as Composer
 	// resolves it against the host of the repository URL (composer-protocol.md §1.1).
 	BaseURL string
+	// Title heads index.html ("Composer repository" when empty).
+	Title string
 }
 
 // PublishStats tells what a publish did.
@@ -86,7 +88,7 @@ func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, 
 	if err := r.step("index.html"); err != nil {
 		return st, err
 	}
-	if err := r.record(&st, "index.html", indexHTML(listed)); err != nil {
+	if err := r.record(&st, "index.html", indexHTML(opts.Title, listed)); err != nil {
 		return st, err
 	}
 	if err := r.writeJSON(&st, "packages.json", packagesJSON(base, avail)); err != nil {
