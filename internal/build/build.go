@@ -186,7 +186,7 @@ func (b *builder) run(ctx context.Context) error {
 	if err := b.writeArchives(ctx, cands, winners); err != nil {
 		return err
 	}
-	if err := b.publish(); err != nil {
+	if err := b.publish(ctx); err != nil {
 		return err
 	}
 	return b.state.save(b.out)

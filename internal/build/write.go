@@ -238,8 +238,8 @@ func bytesOpener(b []byte) func() (io.ReadCloser, error) {
 }
 
 // publish writes the repository metadata (dists are already in place) and records the processed tags.
-func (b *builder) publish() error {
-	stats, err := b.out.Publish(context.Background(), repo.PublishOptions{BaseURL: b.cfg.BaseURL, Title: b.cfg.Name})
+func (b *builder) publish(ctx context.Context) error {
+	stats, err := b.out.Publish(ctx, repo.PublishOptions{BaseURL: b.cfg.BaseURL, Title: b.cfg.Name})
 	if err != nil {
 		return err
 	}
