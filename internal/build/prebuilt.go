@@ -90,7 +90,7 @@ func (b *builder) publishPrebuilt(p prebuilt.Package) error {
 		return err
 	}
 	return b.out.Add(repo.Entry{Name: p.Name, Version: p.Version, Dist: rel, SHA1: sum, Size: size, Source: "prebuilt",
-		Tree: "prebuilt:" + sum, Metadata: json.RawMessage(composer.MarshalCompact(composer.ObjectValue(p.Metadata)))})
+		Key: "prebuilt:" + sum, Metadata: json.RawMessage(composer.MarshalCompact(composer.ObjectValue(p.Metadata)))})
 }
 
 func errorsIsDuplicate(err error) bool { return errors.Is(err, prebuilt.ErrDuplicate) }

@@ -30,7 +30,7 @@ func (b *builder) resolve(cands []*candidate, prebuilt map[string]bool) []int {
 			return "", true
 		}
 		e, ok := b.out.Lookup(name, version)
-		return e.Tree, ok
+		return e.Key, ok
 	}
 	winners, reused, conflicts := plan.Resolve(pc, published)
 	b.reused += len(reused)
@@ -114,7 +114,7 @@ func (b *builder) writeOne(ctx context.Context, c *candidate) (*repo.Entry, erro
 		return nil, err
 	}
 	return &repo.Entry{Name: c.name, Version: c.version, Dist: rel, SHA1: sum, Size: size,
-		Source: c.src.cfg.Location(), Tag: c.tag.name, Tree: c.key, Metadata: json.RawMessage(c.metadata)}, nil
+		Source: c.src.cfg.Location(), Tag: c.tag.name, Tree: c.tree, Key: c.key, Metadata: json.RawMessage(c.metadata)}, nil
 }
 
 // archiveEntries lists a candidate's zip entries in final order.

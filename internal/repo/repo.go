@@ -51,6 +51,9 @@ type Entry struct {
 	Source string `json:"source,omitempty"`
 	Tag    string `json:"tag,omitempty"`
 	Tree   string `json:"tree,omitempty"`
+	// Key identifies the archive's content before it is built (internal/build's content key), so that a later
+	// tag yielding the same version with other content is recognised without building it.
+	Key string `json:"key,omitempty"`
 	// Metadata is the package's composer.json (compact, key order kept); it becomes
 	// the version's entry in the p2 file, with version, version_normalized and dist set.
 	Metadata json.RawMessage `json:"metadata"`
@@ -433,6 +436,6 @@ func sameContent(a, b Entry) bool {
 func entriesEqual(a, b Entry) bool {
 	return a.Name == b.Name && a.Version == b.Version && a.VersionNormalized == b.VersionNormalized &&
 		a.Dist == b.Dist && a.DistType == b.DistType && a.SHA1 == b.SHA1 && a.Size == b.Size && a.Reference == b.Reference &&
-		slices.Equal(a.Mirrors, b.Mirrors) && a.Source == b.Source && a.Tag == b.Tag && a.Tree == b.Tree &&
+		slices.Equal(a.Mirrors, b.Mirrors) && a.Source == b.Source && a.Tag == b.Tag && a.Tree == b.Tree && a.Key == b.Key &&
 		string(a.Metadata) == string(b.Metadata)
 }
