@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -215,7 +216,25 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.resolvePaths(filepath.Dir(path))
 	return c, nil
+}
+
+// resolvePaths makes the local repository paths of a profile file relative to the file's directory, as
+// docs/config.md promises, not to wherever magerepo happens to run.
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	for i := range c.Sources {
+		c.Sources[i].Path = abs(c.Sources[i].Path)
+	}
+	if c.ReleaseMetadata != nil {
+		c.ReleaseMetadata.Path = abs(c.ReleaseMetadata.Path)
+	}
 }
 
 // Parse decodes and validates configuration bytes; name is used in error messages.

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -78,5 +80,19 @@ func TestSharedProfileParses(t *testing.T) {
 	}
 	if len(c.Sources) != 26 || len(c.Patches) != 41 || len(c.VersionPins) != 25 {
 		t.Fatalf("sources %d patches %d pins %d", len(c.Sources), len(c.Patches), len(c.VersionPins))
+	}
+}
+
+func TestLoadResolvesPathsAgainstTheFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "profile.yaml")
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	os.WriteFile(p, []byte("release-metadata: {name: release-metadata, path: meta}\nsources:\n  - name: a\n    path: ../repos/a\n    packages: [{dir: \"\"}]\n  - name: b\n    path: /abs/b\n    packages: [{dir: \"\"}]\n"), 0o644)
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Sources[0].Path != filepath.Join(dir, "repos", "a") || c.Sources[1].Path != "/abs/b" || c.ReleaseMetadata.Path != filepath.Join(dir, "sub", "meta") {
+		t.Fatalf("paths: %q %q %q", c.Sources[0].Path, c.Sources[1].Path, c.ReleaseMetadata.Path)
 	}
 }
