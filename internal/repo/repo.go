@@ -255,27 +255,25 @@ func cloneEntry(e Entry) Entry {
 // because published versions are immutable (DESIGN §2.3). A version that does
 // not normalize is accepted here and left out, with a problem, at publish time.
 func (r *Repo) Add(e Entry) error {
-	if err := checkEntry(&e); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	k := versionKey(e.Version, e.VersionNormalized)
-	if old, ok := r.get(e.Name, k); ok {
+	return r.store(e, func(old, e Entry) (bool, error) {
 		// Same bytes from other provenance (a second tag of the same content)
 		// keeps the first record.
 		if sameContent(old, e) {
-			return nil
+			return false, nil
 		}
-		return fmt.Errorf("%w: %s %s (published sha1 %s, new %s)", ErrConflict, e.Name, e.Version, old.SHA1, e.SHA1)
-	}
-	r.put(k, e)
-	return nil
+		return false, fmt.Errorf("%w: %s %s (published sha1 %s, new %s)", ErrConflict, e.Name, e.Version, old.SHA1, e.SHA1)
+	})
 }
 
 // Replace records e, replacing any entry of the same (name, version). Sync uses
 // it when upstream changes a version's metadata; build never should.
 func (r *Repo) Replace(e Entry) error {
+	return r.store(e, func(old, e Entry) (bool, error) { return !entriesEqual(old, e), nil })
+}
+
+// store records e after checking (and completing) it; when an entry of the same (name, version) exists,
+// existing decides, given the old and the checked new entry, whether the new one replaces it.
+func (r *Repo) store(e Entry, existing func(old, e Entry) (replace bool, err error)) error {
 	if err := checkEntry(&e); err != nil {
 		return err
 	}
@@ -283,8 +281,9 @@ func (r *Repo) Replace(e Entry) error {
 	defer r.mu.Unlock()
 	k := versionKey(e.Version, e.VersionNormalized)
 	if old, ok := r.get(e.Name, k); ok {
-		if entriesEqual(old, e) {
-			return nil
+		replace, err := existing(old, e)
+		if err != nil || !replace {
+			return err
 		}
 		r.del(e.Name, k)
 	}
