@@ -14,6 +14,7 @@ func TestParseErrorsNameLines(t *testing.T) {
 		{"no url", "sources:\n  - name: a\n    packages: [{dir: \"\"}]\n", "line 2: source \"a\": needs exactly one of url and path"},
 		{"no layout kind", "sources:\n  - name: a\n    url: x\n    packages:\n      - exclude: [x]\n", "line 5"},
 		{"bad layout option", "sources:\n  - name: a\n    url: x\n    packages:\n      - dir: \"\"\n        excludes: [x]\n", "excludes"},
+		{"bad from", "sources:\n  - name: a\n    url: x\n    from: latest\n    packages: [{dir: \"\"}]\n", "line 2: source \"a\": from \"latest\" is not a version"},
 		{"bad format", "archive-format: zip\nsources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n", "archive-format"},
 		{"unknown fix source", "sources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\nextra-refs:\n  - {source: b, commit: abcdef0, release: \"1.0\"}\n", "unknown source \"b\""},
 	}

@@ -2,9 +2,12 @@ package config
 
 import (
 	"fmt"
+
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/mage-os/magerepo/internal/composer"
 )
 
 // DefaultDistDir is where archives go when dist-dir is not set.
@@ -65,6 +68,11 @@ func (s Source) validate(names map[string]bool) []string {
 	}
 	if len(s.Packages) == 0 {
 		add("has no packages")
+	}
+	if s.From != "" {
+		if _, err := composer.NormalizeVersion(s.From); err != nil {
+			add("from %q is not a version: %v", s.From, err)
+		}
 	}
 	for _, b := range s.Branches {
 		if b == "" || strings.HasPrefix(b, "-") || strings.Contains(b, "..") || strings.ContainsAny(b, " ~^:?*[\\") {
