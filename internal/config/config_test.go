@@ -15,6 +15,7 @@ func TestParseErrorsNameLines(t *testing.T) {
 		{"no layout kind", "sources:\n  - name: a\n    url: x\n    packages:\n      - exclude: [x]\n", "line 5"},
 		{"bad layout option", "sources:\n  - name: a\n    url: x\n    packages:\n      - dir: \"\"\n        excludes: [x]\n", "excludes"},
 		{"bad from", "sources:\n  - name: a\n    url: x\n    from: latest\n    packages: [{dir: \"\"}]\n", "line 2: source \"a\": from \"latest\" is not a version"},
+		{"base without metadata", "sources:\n  - name: a\n    url: x\n    packages:\n      - magento-base: \"\"\n", "composer-json: release-metadata"},
 		{"bad format", "archive-format: zip\nsources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n", "archive-format"},
 		{"unknown fix source", "sources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\nextra-refs:\n  - {source: b, commit: abcdef0, release: \"1.0\"}\n", "unknown source \"b\""},
 	}

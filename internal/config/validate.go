@@ -83,6 +83,9 @@ func (s Source) validate(names map[string]bool) []string {
 		if l.Kind != ExtraMetapackage && !cleanRel(l.Dir) {
 			add("line %d: %s %q must be a clean repository-relative directory", l.Line, l.Kind, l.Dir)
 		}
+		if (l.Kind == MagentoBase) != (l.ComposerJSON == "release-metadata") {
+			add("line %d: composer-json: release-metadata goes with magento-base, and magento-base needs it", l.Line)
+		}
 		for _, e := range l.Exclude {
 			if e.Path == "" || strings.HasPrefix(e.Path, "/") {
 				add("line %d: exclude %q must be repository-relative", l.Line, e.Path)
