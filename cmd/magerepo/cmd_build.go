@@ -5,21 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"runtime"
-	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/mage-os/magerepo/internal/archive"
 	"github.com/mage-os/magerepo/internal/build"
 	"github.com/mage-os/magerepo/internal/config"
 	"github.com/mage-os/magerepo/internal/gitsrc"
+	"github.com/mage-os/magerepo/internal/ui"
 )
 
 // buildOptions are the flags of `magerepo build`.
@@ -109,7 +105,7 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 	log := g.logger()
 	sum, err := build.Run(ctx, build.Options{
 		Config: cfg, Out: opts.Out, CacheDir: opts.Cache, SourcesDir: opts.SourcesDir, Prebuilt: opts.Prebuilt,
-		Jobs: opts.Jobs, Strict: opts.Strict, Logger: log, Progress: newProgress(g.errWriter(), g.Quiet, log),
+		Jobs: opts.Jobs, Strict: opts.Strict, Logger: log, Progress: ui.NewProgress(g.errWriter(), g.Quiet, log, "writing archives"),
 	})
 	if sum != nil {
 		printSummary(g.outWriter(), sum, opts.JSON)
@@ -152,61 +148,4 @@ func printSummary(w io.Writer, s *build.Summary, asJSON bool) {
 	}
 	fmt.Fprintf(w, "built %d, reused %d, prebuilt %d, skipped %d, conflicts %d, failed %d; %d new tags in %s\n",
 		s.Built, s.Reused, s.Prebuilt, s.Skipped, s.Conflicts, s.Failed, s.NewTags, s.Duration.Round(time.Millisecond))
-}
-
-// progress is a terminal progress bar for archive writing.
-type progress struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
-}
-
-// newProgress returns a progress bar when stderr is a terminal, and otherwise log lines (about every tenth of
-// the work), so that CI logs and cron mails still show how far a long build is.
-func newProgress(w io.Writer, quiet bool, log *slog.Logger) build.Progress {
-	if quiet {
-		return nil
-	}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return &progress{w: w}
-	}
-	return &logProgress{log: log}
-}
-
-func (p *progress) Start(total int) {
-	p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription("writing archives"),
-		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
-}
-func (p *progress) Add(n int) { _ = p.bar.Add(n) }
-func (p *progress) Finish()   { _ = p.bar.Finish() }
-
-// logProgress reports archive writing as log lines.
-type logProgress struct {
-	mu          sync.Mutex // Add is called by every archive writer
-	log         *slog.Logger
-	total, done int
-	start       time.Time
-}
-
-func (p *logProgress) Start(total int) {
-	p.total, p.start = total, time.Now()
-	if total > 0 {
-		p.log.Info("writing archives", "total", total)
-	}
-}
-
-func (p *logProgress) Add(n int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	step := max(p.total/10, 1)
-	before := p.done / step
-	p.done += n
-	if p.done/step != before && p.done < p.total {
-		p.log.Info("writing archives", "done", p.done, "total", p.total, "duration", time.Since(p.start).Round(time.Millisecond))
-	}
-}
-
-func (p *logProgress) Finish() {
-	if p.total > 0 {
-		p.log.Info("archives written", "total", p.total, "duration", time.Since(p.start).Round(time.Millisecond))
-	}
 }
