@@ -127,12 +127,6 @@ func (b *builder) selectTags(ctx context.Context, s *source) {
 		byName[t.Name] = t
 		in = append(in, plan.Tag{Name: t.Name, Commit: t.Commit})
 	}
-	broken := map[string]error{}
-	for _, t := range refs {
-		if t.Err != nil {
-			broken[t.Name] = t.Err
-		}
-	}
 	in = b.addExtraRefs(ctx, s, in, byName)
 	sel, skipped, err := plan.SelectTags(in, s.cfg.From, b.walkOrder())
 	if err != nil {
@@ -145,7 +139,7 @@ func (b *builder) selectTags(ctx context.Context, s *source) {
 	s.state = b.state.forSource(s.cfg.Location(), configHash(b.cfg, s.cfg))
 	for i, t := range sel {
 		s.seen[t.Name] = t.Commit
-		if err := broken[t.Name]; err != nil {
+		if err := byName[t.Name].Err; err != nil {
 			// A broken ref fails only its own packages; it is tried again next run.
 			b.report.add(Problem{Severity: SeverityError, Source: s.cfg.Name, Tag: t.Name, Message: "unreadable tag: " + err.Error()})
 			continue
