@@ -142,6 +142,14 @@ func TestBuildIncremental(t *testing.T) {
 	if after["dist/acme/module-a-100.1.0.zip"] != before["dist/acme/module-a-100.1.0.zip"] {
 		t.Error("published module-a 100.1.0 was rewritten")
 	}
+	// A new base URL with nothing else new republishes the metadata (dist URLs change, archives do not).
+	g, stdout := testGlobals(t)
+	if err := runBuild(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2, BaseURL: "https://moved.example.com/"}, g); err != nil {
+		t.Fatalf("build: %v\n%s", err, stdout)
+	}
+	if p2 := readFile(t, filepath.Join(out, "p2/acme/lib.json")); !strings.Contains(p2, "https://moved.example.com/dist/acme/lib-2.1.0.zip") {
+		t.Fatalf("metadata not republished for the new base URL: %s", p2)
+	}
 }
 
 func mtimes(t *testing.T, dir string) map[string]time.Time {

@@ -16,6 +16,8 @@ const stateFile = "build-state.json"
 type buildState struct {
 	Version int                     `json:"version"`
 	Sources map[string]*sourceState `json:"sources"`
+	// Published holds the options of the last complete publish.
+	Published *repo.PublishOptions `json:"published,omitempty"`
 }
 
 type sourceState struct {

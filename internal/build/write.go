@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strings"
 
@@ -239,7 +240,11 @@ func bytesOpener(b []byte) func() (io.ReadCloser, error) {
 
 // publish writes the repository metadata (dists are already in place) and records the processed tags.
 func (b *builder) publish(ctx context.Context) error {
-	stats, err := b.out.Publish(ctx, repo.PublishOptions{BaseURL: b.cfg.BaseURL, Title: b.cfg.Name})
+	opts := repo.PublishOptions{BaseURL: b.cfg.BaseURL, Title: b.cfg.Name}
+	if !b.needsPublish(opts) {
+		return nil // nothing new since the last complete publish: a no-op run reads refs and writes nothing
+	}
+	stats, err := b.out.Publish(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -249,5 +254,18 @@ func (b *builder) publish(ctx context.Context) error {
 	for _, s := range b.sources {
 		s.commit()
 	}
+	b.state.Published = &opts
 	return nil
+}
+
+// needsPublish reports whether the metadata may differ from what the last complete run published. The manifest
+// only grows when a tag is expanded or a prebuilt zip is added, and a tag is recorded as processed only after a
+// publish, so without either (and with the same options) there is nothing to write; after an interrupted run
+// the unrecorded tags are expanded again, which forces the publish.
+func (b *builder) needsPublish(opts repo.PublishOptions) bool {
+	if b.newTags > 0 || b.prebuilt > 0 || b.state.Published == nil || *b.state.Published != opts {
+		return true
+	}
+	_, err := os.Stat(b.out.Path("packages.json"))
+	return err != nil
 }
