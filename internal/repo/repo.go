@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -192,13 +193,8 @@ func (r *Repo) Lookup(name, version string) (Entry, bool) {
 func (r *Repo) Entries() []Entry {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	names := make([]string, 0, len(r.pkgs))
-	for n := range r.pkgs {
-		names = append(names, n)
-	}
-	slices.Sort(names)
 	var out []Entry
-	for _, n := range names {
+	for _, n := range r.sortedNames() {
 		for _, e := range r.pkgs[n].sorted() {
 			out = append(out, cloneEntry(e))
 		}
@@ -210,12 +206,12 @@ func (r *Repo) Entries() []Entry {
 func (r *Repo) Names() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	names := make([]string, 0, len(r.pkgs))
-	for n := range r.pkgs {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+	return r.sortedNames()
+}
+
+// sortedNames returns the package names, sorted; r.mu must be held.
+func (r *Repo) sortedNames() []string {
+	return slices.Sorted(maps.Keys(r.pkgs))
 }
 
 // sorted returns a package's entries oldest first.
