@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/config"
+	"github.com/mage-os/magerepo/internal/repo"
 )
 
 // candidate is one package version a (source, tag, layout entry, directory) yields.
@@ -307,16 +307,18 @@ func (x *expander) finish(c *candidate, doc *composer.Object, p string, fallback
 		x.problem(SeverityError, p, name+" "+version, err.Error())
 		return false
 	}
-	if err := validate(doc, name, version); err != nil {
-		x.problem(SeverityError, p, name+" "+version, err.Error())
-		return false
-	}
 	c.name, c.version = name, version
 	if c.distVersion == "" {
 		c.distVersion = version
 	}
 	c.doc = composer.MarshalObjectIndent(doc)
 	c.metadata = composer.MarshalCompact(composer.ObjectValue(doc))
+	// Validated before anything is written or recorded, by the rule the publish applies: a version that cannot
+	// be published is reported on every run and its tag stays unprocessed until upstream or a patch fixes it.
+	if err := repo.Check(repo.Entry{Name: name, Version: version, Metadata: c.metadata}); err != nil {
+		x.problem(SeverityError, p, name+" "+version, "cannot be published: "+err.Error())
+		return false
+	}
 	if !c.composerOnly {
 		c.attrs = x.ancestorAttributes(c.dir)
 	}
@@ -395,42 +397,4 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(ks)
 	return ks
-}
-
-// validate checks the version and every link constraint with the Composer-exact parser before anything is
-// published: one unparsable constraint in served metadata breaks every client that loads the package.
-func validate(doc *composer.Object, name, version string) error {
-	if err := composer.ValidatePackageName(name); err != nil {
-		return fmt.Errorf("invalid package name: %w", err)
-	}
-	if _, err := composer.NormalizeVersion(version); err != nil {
-		return fmt.Errorf("invalid version %q: %w", version, err)
-	}
-	var errs []error
-	for _, sec := range []string{"require", "require-dev", "conflict", "provide", "replace"} {
-		links, ok := doc.GetObject(sec)
-		if !ok {
-			if doc.Has(sec) {
-				if v, _ := doc.Get(sec); v.Kind() != composer.Array { // [] is how PHP writes an empty map
-					errs = append(errs, fmt.Errorf("%s is not an object", sec))
-				}
-			}
-			continue
-		}
-		for _, target := range links.Keys() {
-			v, _ := links.Get(target)
-			s, isStr := v.Str()
-			if !isStr {
-				errs = append(errs, fmt.Errorf("%s %s: constraint is not a string", sec, target))
-				continue
-			}
-			if s == "self.version" {
-				continue
-			}
-			if _, err := composer.ParseConstraint(s); err != nil {
-				errs = append(errs, fmt.Errorf("%s %s: invalid constraint %q: %w", sec, target, s, err))
-			}
-		}
-	}
-	return errors.Join(errs...)
 }

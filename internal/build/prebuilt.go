@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path"
@@ -68,8 +69,9 @@ func (b *builder) prebuiltDirs() []string {
 }
 
 func (b *builder) publishPrebuilt(p prebuilt.Package) error {
-	if err := validate(p.Metadata, p.Name, p.Version); err != nil {
-		return err
+	meta := composer.MarshalCompact(composer.ObjectValue(p.Metadata))
+	if err := repo.Check(repo.Entry{Name: p.Name, Version: p.Version, Metadata: meta}); err != nil {
+		return fmt.Errorf("cannot be published: %w", err)
 	}
 	rel := path.Join(b.cfg.DistDir, prebuiltDir, p.Base)
 	f, err := os.Open(p.File)

@@ -6,6 +6,7 @@ package prebuilt
 
 import (
 	"archive/zip"
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -30,19 +32,55 @@ type Package struct {
 	// Version is the version as written in composer.json; Normalized is Composer's normal form of it.
 	Version    string
 	Normalized string
-	// File is the zip's absolute path and Base its file name.
+	// File names the zip: its absolute path for a directory on disk, else the [Dir]'s Label followed by Path.
+	// Base is its file name.
 	File string
 	Base string
+	// Dir is the index of the [Dir] the zip was found in, and Path its slash-separated path in that Dir's FS.
+	Dir  int
+	Path string
 	// SHA1 is the hex SHA-1 of the whole file (Composer's dist shasum) and Size its length in bytes.
 	SHA1 string
 	Size int64
 	// Metadata is the zip's composer.json.
 	Metadata *composer.Object
+
+	fsys fs.FS // where Path is; nil for a Package made elsewhere (then File is opened)
+}
+
+// Open returns the zip's bytes.
+func (p Package) Open() (io.ReadCloser, error) {
+	if p.fsys == nil {
+		return os.Open(p.File)
+	}
+	return p.fsys.Open(p.Path)
+}
+
+// Dir is one directory of zips: Root (slash-separated, "." for the top) in FS, which may be a directory on disk
+// (os.DirFS) or a git tree (gitsrc's TreeFS). OSDir is the absolute directory FS is rooted at when it is on
+// disk, so files are named by their absolute path; otherwise Label, followed by the path in FS, names them.
+type Dir struct {
+	FS    fs.FS
+	Root  string
+	OSDir string
+	Label string
+}
+
+// name is how a file at p (slash-separated, in d.FS) is named.
+func (d Dir) name(p string) string {
+	if d.OSDir != "" {
+		return filepath.Join(d.OSDir, filepath.FromSlash(p))
+	}
+	return d.Label + p
 }
 
 // Error is a problem with one file or directory; the file is skipped.
 type Error struct {
+	// Path names the file or directory as [Package.File] does; Dir is the index of its [Dir] and Rel its
+	// slash-separated path in that Dir's FS.
 	Path string
+	Dir  int
+	Rel  string
 	Err  error
 }
 
@@ -62,23 +100,34 @@ var ErrDuplicate = errors.New("duplicate package version")
 // repo.magento.com's "x.y.z.0-patchN"), then the first by file name and path; the others are reported with
 // [ErrDuplicate].
 func Scan(dirs ...string) (pkgs []Package, problems []error) {
-	type found struct {
-		Package
-		dir int
-	}
-	var all []found
+	ds := make([]Dir, len(dirs))
 	for i, dir := range dirs {
-		files, err := zipFiles(dir)
+		abs, err := filepath.Abs(dir)
 		if err != nil {
-			problems = append(problems, &Error{Path: dir, Err: err})
+			abs = dir
+		}
+		ds[i] = Dir{FS: os.DirFS(abs), Root: ".", OSDir: abs}
+	}
+	return ScanDirs(ds...)
+}
+
+// ScanDirs is [Scan] over directories of any file system, with the same rules; a Dir's index is its
+// precedence.
+func ScanDirs(dirs ...Dir) (pkgs []Package, problems []error) {
+	var all []Package
+	for i, d := range dirs {
+		files, err := zipFiles(d)
+		if err != nil {
+			problems = append(problems, &Error{Path: d.name(d.Root), Dir: i, Rel: d.Root, Err: err})
 		}
 		for _, f := range files {
-			p, err := Read(f)
+			p, err := readFS(d.FS, f)
 			if err != nil {
-				problems = append(problems, &Error{Path: f, Err: err})
+				problems = append(problems, &Error{Path: d.name(f), Dir: i, Rel: f, Err: err})
 				continue
 			}
-			all = append(all, found{p, i})
+			p.File, p.Dir = d.name(f), i
+			all = append(all, p)
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool {
@@ -89,8 +138,8 @@ func Scan(dirs ...string) (pkgs []Package, problems []error) {
 		if c := composer.CompareVersions(a.Normalized, b.Normalized); c != 0 {
 			return c < 0
 		}
-		if a.dir != b.dir {
-			return a.dir < b.dir
+		if a.Dir != b.Dir {
+			return a.Dir < b.Dir
 		}
 		if len(a.Base) != len(b.Base) {
 			return len(a.Base) < len(b.Base)
@@ -107,27 +156,23 @@ func Scan(dirs ...string) (pkgs []Package, problems []error) {
 			if kept.SHA1 == f.SHA1 {
 				same = "same bytes"
 			}
-			problems = append(problems, &Error{Path: f.File, Err: fmt.Errorf("%w: %s %s is also in %s (%s), which is kept",
+			problems = append(problems, &Error{Path: f.File, Dir: f.Dir, Rel: f.Path, Err: fmt.Errorf("%w: %s %s is also in %s (%s), which is kept",
 				ErrDuplicate, f.Name, f.Version, kept.File, same)})
 			continue
 		}
-		pkgs = append(pkgs, f.Package)
+		pkgs = append(pkgs, f)
 	}
 	return pkgs, problems
 }
 
-// zipFiles lists the regular *.zip files under dir, in lexical order, as absolute paths.
-func zipFiles(dir string) ([]string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
+// zipFiles lists the regular *.zip files under d.Root, in lexical order, as paths in d.FS.
+func zipFiles(d Dir) ([]string, error) {
 	var files []string
-	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(d.FS, d.Root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.Type().IsRegular() && strings.EqualFold(filepath.Ext(p), ".zip") {
+		if e.Type().IsRegular() && strings.EqualFold(path.Ext(p), ".zip") {
 			files = append(files, p)
 		}
 		return nil
@@ -141,21 +186,44 @@ func Read(file string) (Package, error) {
 	if err != nil {
 		return Package{}, err
 	}
-	f, err := os.Open(abs)
+	dir, base := filepath.Split(abs)
+	p, err := readFS(os.DirFS(dir), base)
+	if err != nil {
+		return Package{}, err
+	}
+	p.File = abs
+	return p, nil
+}
+
+// readFS indexes the zip at name in fsys. A file that is no io.ReaderAt (a git blob) is read into memory.
+func readFS(fsys fs.FS, name string) (Package, error) {
+	f, err := fsys.Open(name)
 	if err != nil {
 		return Package{}, err
 	}
 	defer f.Close()
 	h := sha1.New()
-	size, err := io.Copy(h, f)
+	var ra io.ReaderAt
+	var size int64
+	if r, ok := f.(io.ReaderAt); ok {
+		if size, err = io.Copy(h, f); err != nil {
+			return Package{}, err
+		}
+		ra = r
+	} else {
+		b, err := io.ReadAll(f)
+		if err != nil {
+			return Package{}, err
+		}
+		h.Write(b)
+		size, ra = int64(len(b)), bytes.NewReader(b)
+	}
+	meta, err := composerJSON(ra, size)
 	if err != nil {
 		return Package{}, err
 	}
-	meta, err := composerJSON(f, size)
-	if err != nil {
-		return Package{}, err
-	}
-	p := Package{File: abs, Base: filepath.Base(abs), SHA1: hex.EncodeToString(h.Sum(nil)), Size: size, Metadata: meta}
+	p := Package{File: name, Base: path.Base(name), Path: name, SHA1: hex.EncodeToString(h.Sum(nil)), Size: size,
+		Metadata: meta, fsys: fsys}
 	if err := p.identify(); err != nil {
 		return Package{}, err
 	}

@@ -5,10 +5,12 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // writeZip writes a zip holding files (name -> content, in the given order) and returns its path.
@@ -151,5 +153,57 @@ func TestScanEarlierDirectoryWins(t *testing.T) {
 	pkgs, problems := Scan(b, a)
 	if len(pkgs) != 1 || pkgs[0].File != first || len(problems) != 1 || !errors.Is(problems[0], ErrDuplicate) {
 		t.Fatalf("pkgs %+v problems %v", pkgs, problems)
+	}
+}
+
+// TestScanDirs: a directory in any file system (a git tree in the build) is scanned by the same rules, its
+// files named by Label and their path, and an earlier Dir wins over a later one.
+func TestScanDirs(t *testing.T) {
+	read := func(p string) []byte {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tmp := t.TempDir()
+	x := read(writeZip(t, filepath.Join(tmp, "x.zip"), "composer.json", cj("v/x", "1.0.0")))
+	y := read(writeZip(t, filepath.Join(tmp, "y.zip"), "composer.json", cj("v/y", "2.0.0")))
+	mfs := fstest.MapFS{
+		"res/zips/v-x-1.0.0.zip": {Data: x},
+		"res/zips/README.md":     {Data: []byte("not a zip")},
+		"res/zips/bad.zip":       {Data: []byte("not a zip")},
+		"res/other/v-y.zip":      {Data: y},
+	}
+	disk := t.TempDir()
+	later := writeZip(t, filepath.Join(disk, "v-x-1.0.zip"), "composer.json", cj("v/x", "1.0"))
+	onDisk := writeZip(t, filepath.Join(disk, "v-z.zip"), "composer.json", cj("v/z", "3.0.0"))
+	pkgs, problems := ScanDirs(Dir{FS: mfs, Root: "res/zips", Label: "src:"}, Dir{FS: os.DirFS(disk), Root: ".", OSDir: disk})
+	if len(pkgs) != 2 || pkgs[0].File != "src:res/zips/v-x-1.0.0.zip" || pkgs[0].Path != "res/zips/v-x-1.0.0.zip" || pkgs[0].Dir != 0 ||
+		pkgs[1].File != onDisk || pkgs[1].Dir != 1 {
+		t.Fatalf("packages %+v", pkgs)
+	}
+	rc, err := pkgs[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var buf strings.Builder
+	if _, err := io.Copy(&buf, rc); err != nil || buf.String() != string(x) || pkgs[0].Size != int64(len(x)) {
+		t.Fatalf("Open: %v", err)
+	}
+	if len(problems) != 2 {
+		t.Fatalf("problems %v", problems)
+	}
+	var bad, dup *Error
+	if !errors.As(problems[0], &bad) || bad.Path != "src:res/zips/bad.zip" || bad.Rel != "res/zips/bad.zip" || bad.Dir != 0 {
+		t.Errorf("bad zip: %v", problems[0])
+	}
+	if !errors.As(problems[1], &dup) || !errors.Is(dup, ErrDuplicate) || dup.Path != later || dup.Dir != 1 ||
+		!strings.Contains(dup.Error(), "src:res/zips/v-x-1.0.0.zip") {
+		t.Errorf("duplicate: %v", problems[1])
+	}
+	if _, problems := ScanDirs(Dir{FS: mfs, Root: "res/none", Label: "src:"}); len(problems) != 1 || !strings.Contains(problems[0].Error(), "src:res/none") {
+		t.Errorf("missing root: %v", problems)
 	}
 }

@@ -19,11 +19,6 @@ type Problem struct {
 
 func (p Problem) String() string { return p.Name + " " + p.Version + ": " + p.Reason }
 
-// linkKeys are the composer.json maps whose values are version constraints; one
-// unparsable constraint makes the Composer client reject the whole file
-// (composer-protocol.md §1.3), so every one is checked before publishing.
-var linkKeys = []string{"require", "require-dev", "conflict", "provide", "replace"}
-
 // baseURL is a parsed PublishOptions.BaseURL: the absolute prefix of dist URLs
 // and the root-absolute path of metadata-url.
 type baseURL struct {
@@ -90,15 +85,25 @@ func buildPackage(name string, entries []Entry, base baseURL, distExists func(st
 	return pf
 }
 
-// p2Document is {"minified":"composer/2.0","packages":{name:[…]}}, compact.
+// p2Document is {"minified":"composer/2.0","packages":{name:[…]}}, compact; {"packages":{name:[…]}} in the
+// rare case that the list cannot be minified.
 func p2Document(name string, versions []*composer.Object) []byte {
 	if versions == nil {
 		versions = []*composer.Object{}
 	}
-	pk := composer.NewObject()
-	pk.Set(name, composer.ArrayValue(Minify(versions)...))
 	doc := composer.NewObject()
-	doc.SetString("minified", MinifiedFormat)
+	list, err := composer.Minify(versions)
+	if err == nil {
+		doc.SetString("minified", composer.MinifiedFormat)
+	} else {
+		// A value the minified format cannot carry: the client reads the plain list as well.
+		list = make([]*composer.Value, len(versions))
+		for i, v := range versions {
+			list[i] = composer.ObjectValue(v)
+		}
+	}
+	pk := composer.NewObject()
+	pk.Set(name, composer.ArrayValue(list...))
 	doc.Set("packages", composer.ObjectValue(pk))
 	return composer.MarshalCompact(composer.ObjectValue(doc))
 }
@@ -107,6 +112,48 @@ func p2Document(name string, versions []*composer.Object) []byte {
 // metadata with name and version set, version_normalized right after version,
 // and the dist last.
 func versionObject(e Entry, base baseURL, distExists func(string) bool) (*composer.Object, error) {
+	obj, err := metadataObject(e)
+	if err != nil {
+		return nil, err
+	}
+	if local(e.Dist) && !distExists(e.Dist) {
+		return nil, fmt.Errorf("dist %s is missing from the output directory", e.Dist)
+	}
+	if d := distObject(e, base); d != nil {
+		obj.Set("dist", composer.ObjectValue(d))
+	} else if t, _ := obj.GetString("type"); t != "metapackage" && !obj.Has("source") {
+		return nil, fmt.Errorf("no dist and no source, and not a metapackage")
+	}
+	return checkVersion(obj, e.Name)
+}
+
+// Check reports why entry e cannot be published, or nil: its version object must load in the Composer client
+// ([composer.LoadVersion]), name the entry's package and have the entry's version. [Repo.Add] and
+// [Repo.Replace] refuse such an entry, so a build calls Check before it writes anything.
+func Check(e Entry) error {
+	obj, err := metadataObject(e)
+	if err != nil {
+		return err
+	}
+	_, err = checkVersion(obj, e.Name)
+	return err
+}
+
+// checkVersion loads obj as the client would; one entry the client cannot load makes it fail on the whole
+// package, so such an entry is never published.
+func checkVersion(obj *composer.Object, name string) (*composer.Object, error) {
+	v, err := composer.LoadVersion(obj)
+	if err != nil {
+		return nil, err
+	}
+	if v.Name != name {
+		return nil, fmt.Errorf("metadata names package %q", v.PrettyName)
+	}
+	return obj, nil
+}
+
+// metadataObject is the entry's metadata with name, version and version_normalized set and any dist removed.
+func metadataObject(e Entry) (*composer.Object, error) {
 	norm, err := composer.NormalizeVersion(e.Version)
 	if err != nil {
 		return nil, fmt.Errorf("invalid version: %w", err)
@@ -120,12 +167,6 @@ func versionObject(e Entry, base baseURL, distExists func(string) bool) (*compos
 	}
 	if n, ok := doc.GetString("name"); ok && !strings.EqualFold(n, e.Name) {
 		return nil, fmt.Errorf("metadata names package %q", n)
-	}
-	if err := checkLinks(doc); err != nil {
-		return nil, err
-	}
-	if local(e.Dist) && !distExists(e.Dist) {
-		return nil, fmt.Errorf("dist %s is missing from the output directory", e.Dist)
 	}
 	// The version goes where composer.json has it, else right after the name,
 	// which is where Packagist puts it too.
@@ -155,40 +196,7 @@ func versionObject(e Entry, base baseURL, distExists func(string) bool) (*compos
 			setVersion()
 		}
 	}
-	if d := distObject(e, base); d != nil {
-		obj.Set("dist", composer.ObjectValue(d))
-	} else if t, _ := doc.GetString("type"); t != "metapackage" && !doc.Has("source") {
-		return nil, fmt.Errorf("no dist and no source, and not a metapackage")
-	}
 	return obj, nil
-}
-
-// checkLinks parses every constraint of the link maps with Composer's rules.
-func checkLinks(doc *composer.Object) error {
-	for _, key := range linkKeys {
-		v, ok := doc.Get(key)
-		if !ok {
-			continue
-		}
-		links, ok := v.Obj()
-		if !ok {
-			if arr, isArr := v.Arr(); isArr && len(arr) == 0 {
-				continue // PHP's empty array for an empty map
-			}
-			return fmt.Errorf("%s is not an object", key)
-		}
-		for _, target := range links.Keys() {
-			cv, _ := links.Get(target)
-			c, ok := cv.Str()
-			if !ok {
-				continue // the client skips non-string constraints
-			}
-			if _, err := composer.ParseConstraint(c); err != nil {
-				return fmt.Errorf("%s %s: invalid constraint %q: %w", key, target, c, err)
-			}
-		}
-	}
-	return nil
 }
 
 // distObject is the dist of an entry, or nil when it has none.

@@ -248,8 +248,9 @@ func cloneEntry(e Entry) Entry {
 // Add records e in the manifest; it is published by the next [Repo.Publish].
 // Adding an entry with the same content as the one already recorded is a no-op;
 // a different one for the same (name, version) is refused with [ErrConflict],
-// because published versions are immutable (DESIGN §2.3). A version that does
-// not normalize is accepted here and left out, with a problem, at publish time.
+// because published versions are immutable. An entry that could not be
+// published ([Check]) is refused with [ErrInvalid]: nothing is recorded that a
+// publish would leave out.
 func (r *Repo) Add(e Entry) error {
 	return r.store(e, func(old, e Entry) (bool, error) {
 		// Same bytes from other provenance (a second tag of the same content)
@@ -272,6 +273,9 @@ func (r *Repo) Replace(e Entry) error {
 func (r *Repo) store(e Entry, existing func(old, e Entry) (replace bool, err error)) error {
 	if err := checkEntry(&e); err != nil {
 		return err
+	}
+	if err := Check(e); err != nil {
+		return fmt.Errorf("%w: %s %s: %w", ErrInvalid, e.Name, e.Version, err)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

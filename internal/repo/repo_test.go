@@ -255,79 +255,28 @@ func readStateTree(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func TestMinifyRoundTrip(t *testing.T) {
-	var versions []*composer.Object
-	for _, m := range []string{
-		`{"name":"a/b","version":"3.0.0","require":{"x/y":"^1"},"extra":{"k":[1,2]},"license":"MIT"}`,
-		`{"name":"a/b","version":"2.0.0","require":{"x/y":"^1"},"extra":{"k":[1,2,3]}}`,
-		`{"name":"a/b","version":"1.0.0","require":{"x/y":"^0.9"},"description":"old","license":"MIT"}`,
-		`{"name":"a/b","version":"0.9.0"}`,
-		`{"name":"a/b","version":"0.8.0","extra":{"k":[1,2]}}`,
-	} {
-		o, err := composer.ParseDocument([]byte(m))
-		if err != nil {
-			t.Fatal(err)
-		}
-		versions = append(versions, o)
-	}
-	min := Minify(versions)
-	// The second version only differs in version and extra, and drops license.
-	if got := string(composer.MarshalCompact(min[1])); got != `{"version":"2.0.0","extra":{"k":[1,2,3]},"license":"__unset"}` {
-		t.Errorf("minified second version: %s", got)
-	}
-	exp, err := Expand(min)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(exp) != len(versions) {
-		t.Fatalf("expanded %d versions, want %d", len(exp), len(versions))
-	}
-	for i := range versions {
-		if !sameKeysAndValues(exp[i], versions[i]) {
-			t.Errorf("version %d: expanded %s, want %s", i, composer.MarshalCompact(composer.ObjectValue(exp[i])),
-				composer.MarshalCompact(composer.ObjectValue(versions[i])))
-		}
-	}
-}
-
-// sameKeysAndValues compares two objects' top-level keys and values; the
-// position of a key that reappears may differ after expansion, which Composer
-// does not care about.
-func sameKeysAndValues(a, b *composer.Object) bool {
-	ka, kb := a.Keys(), b.Keys()
-	slices.Sort(ka)
-	slices.Sort(kb)
-	if !slices.Equal(ka, kb) {
-		return false
-	}
-	for _, k := range ka {
-		va, _ := a.Get(k)
-		vb, _ := b.Get(k)
-		if !composer.Equal(va, vb) {
-			return false
-		}
-	}
-	return true
-}
-
-func TestInvalidLeftOut(t *testing.T) {
+// TestAddRefusesUnpublishable: what Composer cannot load is never recorded, so it can never be published nor
+// count as published; self.version links, which Composer accepts, are recorded and published.
+func TestAddRefusesUnpublishable(t *testing.T) {
 	dir := t.TempDir()
 	r := openRepo(t, dir)
 	addFixture(t, r, fixtures[0])
-	addFixture(t, r, fixture{"acme/lib", "not.a.version!", `{"name":"acme/lib"}`, "bad version"})
-	addFixture(t, r, fixture{"acme/lib", "1.2.0", `{"name":"acme/lib","require":{"acme/util":"^^2"}}`, "bad constraint"})
-	addFixture(t, r, fixture{"acme/bad", "1.0.0", `{"name":"acme/bad","require":{"x/y":">= foo"}}`, "only bad"})
+	addFixture(t, r, fixture{"acme/lib", "1.1.0", `{"name":"acme/lib","replace":{"acme/old":"self.version"}}`, "self.version"})
+	for _, bad := range []Entry{
+		{Name: "acme/lib", Version: "not.a.version!", Metadata: []byte(`{"name":"acme/lib"}`)},
+		{Name: "acme/lib", Version: "1.2.0", Metadata: []byte(`{"name":"acme/lib","require":{"acme/util":"^^2"}}`)},
+		{Name: "acme/lib", Version: "1.3.0", Metadata: []byte(`{"name":"acme/lib","require":["acme/util"]}`)},
+		{Name: "acme/lib", Version: "1.4.0", Metadata: []byte(`{"name":"acme/lib","replace":{"acme/old":" self.version"}}`)},
+		{Name: "acme/bad", Version: "1.0.0", Metadata: []byte(`{"name":"acme/bad","require":{"x/y":1}}`)},
+		{Name: "acme/bad", Version: "1.1.0", Metadata: []byte(`{"name":"acme/other"}`)},
+	} {
+		if err := r.Add(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Add(%s %s %s) = %v, want ErrInvalid", bad.Name, bad.Version, bad.Metadata, err)
+		}
+	}
 	st := publish(t, r)
-	var got []string
-	for _, p := range st.Problems {
-		got = append(got, p.Name+" "+p.Version)
-	}
-	want := []string{"acme/bad 1.0.0", "acme/lib 1.2.0", "acme/lib not.a.version!"}
-	if !slices.Equal(got, want) {
-		t.Errorf("problems %v, want %v (%v)", got, want, st.Problems)
-	}
-	if st.Packages != 1 || st.Versions != 1 {
-		t.Errorf("published %d packages, %d versions; want 1, 1", st.Packages, st.Versions)
+	if len(st.Problems) != 0 || st.Packages != 1 || st.Versions != 2 {
+		t.Errorf("published %d packages, %d versions, problems %v; want 1, 2, none", st.Packages, st.Versions, st.Problems)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "packages.json"))
 	if strings.Contains(string(b), "acme/bad") {
@@ -595,14 +544,7 @@ func checkConsistent(t *testing.T, dir string) {
 
 func expandFile(t *testing.T, b []byte, name string) []*composer.Object {
 	t.Helper()
-	doc, err := composer.ParseDocument(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, _ := doc.GetObject("packages")
-	lv, _ := pk.Get(name)
-	list, _ := lv.Arr()
-	exp, err := Expand(list)
+	exp, err := composer.ParseP2(b, name)
 	if err != nil {
 		t.Fatal(err)
 	}

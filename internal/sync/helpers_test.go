@@ -276,7 +276,7 @@ func (l *local) published(t *testing.T) map[string]string {
 			if err != nil {
 				continue
 			}
-			vs, err := parseP2(name, b)
+			vs, err := composer.ParseP2(b, name)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -39,7 +39,7 @@ func Run(ctx context.Context, r *repo.Repo, opts Options) (*Report, error) {
 	opts.defaults()
 	root, err := rootURL(opts.Upstream)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sync: %w", err)
 	}
 	s := &syncer{o: opts, r: r, c: newClient(&opts), log: opts.Logger, root: root, src: root.String()}
 	s.rep.Upstream = s.src
@@ -186,7 +186,7 @@ func (s *syncer) fetchFile(ctx context.Context, f *file, prev *state) {
 		return
 	}
 	if f.res.status == 200 {
-		f.versions, f.err = parseP2(f.name, f.res.body)
+		f.versions, f.err = composer.ParseP2(f.res.body, f.name)
 		if f.err != nil {
 			f.err = fmt.Errorf("%s: %w", f.url, f.err)
 		}
@@ -247,10 +247,15 @@ func (s *syncer) plan(files []*file) []*task {
 // planVersion builds the task of one upstream version, or nil (after
 // reporting) when the version cannot be used at all.
 func (s *syncer) planVersion(f *file, v *composer.Object) *task {
-	name, _ := v.GetString("name")
-	version, _ := v.GetString("version")
-	if !strings.EqualFold(name, f.name) || version == "" {
-		s.skip(Problem{Package: f.name, Version: version, URL: f.url, Reason: fmt.Sprintf("entry names package %q and version %q", name, version)})
+	lv, err := composer.LoadVersion(v)
+	if err != nil {
+		version, _ := v.GetString("version")
+		s.skip(Problem{Package: f.name, Version: version, URL: f.url, Reason: "Composer cannot load this version: " + err.Error()})
+		return nil
+	}
+	version := lv.Version
+	if lv.Name != f.name {
+		s.skip(Problem{Package: f.name, Version: version, URL: f.url, Reason: fmt.Sprintf("entry names package %q", lv.PrettyName)})
 		return nil
 	}
 	meta := v.Clone()
@@ -262,6 +267,10 @@ func (s *syncer) planVersion(f *file, v *composer.Object) *task {
 		Name: f.name, Version: version, Source: s.src,
 		Metadata: composer.MarshalCompact(composer.ObjectValue(meta)),
 	}}
+	if err := repo.Check(t.entry); err != nil {
+		s.skip(Problem{Package: f.name, Version: version, URL: f.url, Reason: "cannot be published: " + err.Error()})
+		return nil
+	}
 	if !hasDist {
 		t.action = s.decide(t)
 		return t
@@ -480,7 +489,7 @@ func (s *syncer) apply(files []*file, tasks []*task, next *state) {
 
 // removals reports, or with Prune removes, local versions from this upstream
 // that upstream no longer lists. Only files whose content is known count.
-func (s *syncer) removals(files []*file, names []string, only *matcher) {
+func (s *syncer) removals(files []*file, names []string, only matcher) {
 	known := map[string]map[bool][]string{} // name → dev → versions
 	ok := map[string]map[bool]bool{}
 	for _, f := range files {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/repo/repotest"
 )
 
@@ -311,7 +312,7 @@ func TestKeepUpstreamMirror(t *testing.T) {
 	up.publish(testVersions[4:5])
 	l := newLocal(t)
 	l.sync(t, up.URL(), func(o *Options) { o.KeepUpstreamMirror = true })
-	vs, err := parseP2("acme/util", readFile(t, filepath.Join(l.dir, "p2/acme/util.json")))
+	vs, err := composer.ParseP2(readFile(t, filepath.Join(l.dir, "p2/acme/util.json")), "acme/util")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +374,7 @@ func TestSatisLayout(t *testing.T) {
 		t.Errorf("published %v, want %v", got, want)
 	}
 	// Source and time survive; the dist keeps upstream's reference.
-	vs, _ := parseP2("acme/lib", readFile(t, filepath.Join(l.dir, "p2/acme/lib.json")))
+	vs, _ := composer.ParseP2(readFile(t, filepath.Join(l.dir, "p2/acme/lib.json")), "acme/lib")
 	src, _ := vs[0].GetObject("source")
 	d, _ := vs[0].GetObject("dist")
 	if ref, _ := d.GetString("reference"); ref != "abc1.1.0" || src == nil || !vs[0].Has("time") {

@@ -4,30 +4,24 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/mage-os/magerepo/internal/composer"
-	"github.com/mage-os/magerepo/internal/repo"
 )
 
-// rootURL returns the URL of the upstream packages.json, as Composer derives it
-// (composer-protocol.md §1.1): the URL itself when its path names a .json
-// file, else packages.json below it.
+// rootURL returns the URL of the upstream packages.json, as the Composer client derives it from a repository
+// URL ([composer.RepositoryURL.PackagesJSON]).
 func rootURL(upstream string) (*url.URL, error) {
-	u, err := url.Parse(upstream)
+	ru, err := composer.ParseRepositoryURL(upstream)
 	if err != nil {
-		return nil, fmt.Errorf("sync: upstream URL %q: %w", upstream, err)
+		return nil, err
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("sync: upstream URL %q must be an http(s) URL", upstream)
+	u, err := url.Parse(ru.PackagesJSON())
+	if err != nil {
+		return nil, fmt.Errorf("upstream URL %q: %w", upstream, err)
 	}
 	u.Fragment = ""
-	if !strings.HasSuffix(u.Path, ".json") {
-		u.Path = strings.TrimRight(u.Path, "/") + "/packages.json"
-		u.RawPath = ""
-	}
 	return u, nil
 }
 
@@ -202,49 +196,6 @@ func (s *syncer) inlinePackages(ctx context.Context, root *url.URL, doc *compose
 	return nil
 }
 
-// parseP2 returns the versions of name in a p2 file body, expanded when minified.
-func parseP2(name string, body []byte) ([]*composer.Object, error) {
-	doc, err := composer.ParseDocument(body)
-	if err != nil {
-		return nil, err
-	}
-	pk, ok := doc.GetObject("packages")
-	if !ok {
-		return nil, fmt.Errorf("no packages object")
-	}
-	lv, ok := pk.Get(name)
-	if !ok {
-		return nil, nil // Composer ignores a file without the package: no versions
-	}
-	list, ok := lv.Arr()
-	if !ok {
-		// Composer 1 shape {version: {...}} in a v2 location: accept it too.
-		if o, isObj := lv.Obj(); isObj {
-			var out []*composer.Object
-			for _, k := range o.Keys() {
-				v, _ := o.Get(k)
-				if e, ok := v.Obj(); ok {
-					out = append(out, e)
-				}
-			}
-			return out, nil
-		}
-		return nil, fmt.Errorf("packages[%q] is not a list", name)
-	}
-	if m, _ := doc.GetString("minified"); m == repo.MinifiedFormat {
-		return repo.Expand(list)
-	}
-	out := make([]*composer.Object, 0, len(list))
-	for i, v := range list {
-		o, ok := v.Obj()
-		if !ok {
-			return nil, fmt.Errorf("version %d is not an object", i)
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
-
 // stringList returns the strings of an array-valued key.
 func stringList(doc *composer.Object, key string) []string {
 	v, ok := doc.Get(key)
@@ -264,32 +215,16 @@ func stringList(doc *composer.Object, key string) []string {
 	return out
 }
 
-// matcher matches package names against patterns where "*" is any run of
-// characters, case-insensitively, as Composer matches
-// available-package-patterns.
-type matcher struct{ res []*regexp.Regexp }
+// matcher matches package names against Composer's name patterns; an empty matcher matches all.
+type matcher []composer.NamePattern
 
-func newMatcher(patterns []string) *matcher {
-	m := &matcher{}
-	for _, p := range patterns {
-		parts := strings.Split(strings.ToLower(p), "*")
-		for i := range parts {
-			parts[i] = regexp.QuoteMeta(parts[i])
-		}
-		m.res = append(m.res, regexp.MustCompile("^"+strings.Join(parts, ".*")+"$"))
+func newMatcher(patterns []string) matcher {
+	m := make(matcher, len(patterns))
+	for i, p := range patterns {
+		m[i] = composer.NewNamePattern(p)
 	}
 	return m
 }
 
 // match reports whether name matches a pattern; an empty matcher matches all.
-func (m *matcher) match(name string) bool {
-	if len(m.res) == 0 {
-		return true
-	}
-	for _, re := range m.res {
-		if re.MatchString(strings.ToLower(name)) {
-			return true
-		}
-	}
-	return false
-}
+func (m matcher) match(name string) bool { return len(m) == 0 || composer.MatchAnyName(m, name) }

@@ -40,8 +40,8 @@ func checkAudit(ctx context.Context, r *repository, public Source, jobs int) ([]
 	for i, name := range names {
 		g.Go(func() error {
 			entries, _ := pub.loadFile(gctx, name, name) // absent on the public side: nothing to compare
-			for _, raw := range entries {
-				if e, _ := parseEntry(raw, name); e != nil {
+			for _, obj := range entries {
+				if e, _ := parseEntry(obj, name); e != nil {
 					versions[i] = append(versions[i], e.version)
 				}
 			}

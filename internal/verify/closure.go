@@ -93,7 +93,7 @@ func (u *universe) requires(e *entry) []link {
 // bestMatch returns the highest version of l's target that satisfies it, or
 // nil.
 func (u *universe) bestMatch(l link) *entry {
-	key := l.target + "\x00" + l.expr
+	key := l.target + "\x00" + l.parsed.String()
 	if e, ok := u.best[key]; ok {
 		return e
 	}
@@ -127,8 +127,8 @@ func (u *universe) satisfied(l link) bool {
 // intersect it, since the check has no interval arithmetic and must not
 // report what Composer may accept.
 func providesFor(p provider, l link) bool {
-	c := strings.TrimSpace(p.l.constraint)
-	if c == "self.version" {
+	c := p.l.constraint
+	if c == composer.SelfVersion {
 		return p.from.normalized != "" && l.parsed.Matches(p.from.normalized)
 	}
 	if n, err := composer.NormalizeVersion(c); err == nil {

@@ -9,9 +9,6 @@ import (
 	"github.com/mage-os/magerepo/internal/composer"
 )
 
-// linkTypes are the link maps of a version entry (composer-protocol.md §1.6).
-var linkTypes = []string{"require", "require-dev", "conflict", "provide", "replace"}
-
 // entry is one version of a package, as read from a p2 file.
 type entry struct {
 	name       string
@@ -33,89 +30,72 @@ type dist struct {
 type link struct {
 	target     string // lower-cased
 	constraint string // as published; "self.version" is kept here
-	expr       string // what was parsed: self.version resolved
 	parsed     composer.Constraint
 }
 
 // label returns "name version" for chains and messages.
 func (e *entry) label() string { return e.name + " " + e.version }
 
-// parseEntry decodes and checks one expanded entry of the p2 file of
-// package name. It returns nil when the entry has no usable name or version.
-func parseEntry(raw map[string]json.RawMessage, name string) (*entry, []Problem) {
-	e := &entry{raw: raw, typ: "library", links: map[string][]link{}}
+// parseEntry loads one expanded entry of the p2 file of package name as the Composer client does
+// ([composer.LoadVersion]) and checks what a served repository must hold besides. It returns nil when the
+// client cannot load the entry, which makes the client fail on the whole package.
+func parseEntry(obj *composer.Object, name string) (*entry, []Problem) {
+	v, err := composer.LoadVersion(obj)
+	if err != nil {
+		version, _ := obj.GetString("version")
+		return nil, []Problem{{Package: name, Version: version,
+			Message: "Composer cannot load this version (and so fails on the whole package): " + err.Error()}}
+	}
+	e := &entry{name: name, version: v.Version, typ: v.Type, alias: v.BranchAlias, raw: rawFields(obj),
+		links: map[string][]link{}}
 	var probs []Problem
 	bad := func(format string, args ...any) {
 		probs = append(probs, Problem{Package: name, Version: e.version, Message: fmt.Sprintf(format, args...)})
 	}
-	e.version = scalarString(raw["version"])
-	if !stringField(raw, "name", &e.name) || e.name == "" {
-		bad("entry has no name")
-		return nil, probs
+	if err := composer.ValidatePackageName(v.PrettyName); err != nil {
+		bad("invalid package name %q: %v", v.PrettyName, err)
 	}
-	if e.version == "" {
-		bad("entry has no version")
-		return nil, probs
+	if v.Name != name {
+		bad("entry names package %q, not %s", v.PrettyName, name)
 	}
-	e.checkName(name, bad)
-	e.checkVersion(bad)
-	if _, ok := raw["type"]; ok && !stringField(raw, "type", &e.typ) {
-		bad("type is not a string")
+	e.checkVersion(v, bad)
+	e.checkDist(v.Dist, bad)
+	for _, l := range v.Links {
+		e.links[l.Type] = append(e.links[l.Type], link{target: l.Target, constraint: l.Constraint, parsed: l.Parsed})
 	}
-	e.typ = strings.ToLower(e.typ)
-	e.parseDist(bad)
-	e.parseLinks(bad)
-	e.parseAlias()
 	return e, probs
 }
 
-// checkName checks that the entry names a valid package, the file's.
-func (e *entry) checkName(file string, bad func(string, ...any)) {
-	if err := composer.ValidatePackageName(e.name); err != nil {
-		bad("invalid package name %q: %v", e.name, err)
+// rawFields returns the entry's top-level fields as compact JSON.
+func rawFields(obj *composer.Object) map[string]json.RawMessage {
+	raw := make(map[string]json.RawMessage, obj.Len())
+	for _, k := range obj.Keys() {
+		v, _ := obj.Get(k)
+		raw[k] = composer.MarshalCompact(v)
 	}
-	if strings.ToLower(e.name) != file {
-		bad("entry names package %q, not %s", e.name, file)
-	}
-	e.name = file
+	return raw
 }
 
-// checkVersion normalizes the version and compares version_normalized.
-func (e *entry) checkVersion(bad func(string, ...any)) {
-	n, err := composer.NormalizeVersion(e.version)
+// checkVersion checks that the version normalizes and that a published version_normalized is its
+// normalization (the client trusts version_normalized as it is).
+func (e *entry) checkVersion(v *composer.Version, bad func(string, ...any)) {
+	n, err := composer.NormalizeVersion(v.Version)
 	if err != nil {
-		bad("version %q does not parse: %v", e.version, err)
+		bad("version %q does not parse: %v", v.Version, err)
 		return
 	}
 	e.normalized = n
-	raw, ok := e.raw["version_normalized"]
-	if !ok {
-		return
-	}
-	var vn string
-	if json.Unmarshal(raw, &vn) != nil {
-		bad("version_normalized is not a string")
-	} else if vn != n {
-		bad("version_normalized is %q, the version normalizes to %q", vn, n)
+	if v.Normalized != n {
+		bad("version_normalized is %q, the version normalizes to %q", v.Normalized, n)
 	}
 }
 
-// parseDist reads the dist; every package but a metapackage needs a zip one.
-func (e *entry) parseDist(bad func(string, ...any)) {
-	raw, ok := e.raw["dist"]
-	if !ok || string(raw) == "null" {
+// checkDist records the dist; every package but a metapackage needs a zip one with url and shasum.
+func (e *entry) checkDist(d *composer.Ref, bad func(string, ...any)) {
+	if d == nil {
 		if e.typ != "metapackage" {
 			bad("no dist")
 		}
-		return
-	}
-	var d struct {
-		Type   string `json:"type"`
-		URL    string `json:"url"`
-		Shasum string `json:"shasum"`
-	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		bad("dist is not an object with string type, url and shasum")
 		return
 	}
 	e.dist = &dist{typ: d.Type, url: d.URL, shasum: strings.ToLower(d.Shasum)}
@@ -126,66 +106,6 @@ func (e *entry) parseDist(bad func(string, ...any)) {
 		bad("dist has no url")
 	case d.Shasum == "":
 		bad("dist has no shasum")
-	}
-}
-
-// parseLinks parses every constraint of every link map.
-func (e *entry) parseLinks(bad func(string, ...any)) {
-	for _, lt := range linkTypes {
-		raw, ok := e.raw[lt]
-		if !ok || isEmptyJSON(raw) {
-			continue
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &m); err != nil {
-			bad("%s is not an object", lt)
-			continue
-		}
-		for _, target := range sortedKeys(m) {
-			var c string
-			if err := json.Unmarshal(m[target], &c); err != nil {
-				bad("%s %s: constraint is not a string", lt, target)
-				continue
-			}
-			l, err := e.parseLink(target, c)
-			if err != nil {
-				bad("%s %s: constraint %q does not parse: %v", lt, target, c, err)
-				continue
-			}
-			e.links[lt] = append(e.links[lt], l)
-		}
-	}
-}
-
-// parseLink parses one constraint, resolving self.version to the entry's
-// version as the Composer client does.
-func (e *entry) parseLink(target, c string) (link, error) {
-	s := c
-	if strings.TrimSpace(c) == "self.version" {
-		s = e.version
-	}
-	parsed, err := composer.ParseConstraint(s)
-	if err != nil {
-		return link{}, err
-	}
-	return link{target: strings.ToLower(target), constraint: c, expr: s, parsed: parsed}, nil
-}
-
-// parseAlias records the entry's extra.branch-alias target, which makes a
-// branch match numeric constraints (composer-protocol.md §3.5).
-func (e *entry) parseAlias() {
-	var extra struct {
-		BranchAlias map[string]string `json:"branch-alias"`
-	}
-	if raw, ok := e.raw["extra"]; !ok || json.Unmarshal(raw, &extra) != nil {
-		return
-	}
-	target, ok := extra.BranchAlias[e.version]
-	if !ok || e.normalized == "" || composer.VersionStability(e.normalized) != "dev" {
-		return
-	}
-	if n, err := composer.NormalizeVersion(target); err == nil {
-		e.alias = n
 	}
 }
 

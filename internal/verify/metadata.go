@@ -117,20 +117,23 @@ func (r *repository) loadPackage(ctx context.Context, name string) (*pkg, []Prob
 	for _, file := range []string{name, name + "~dev"} {
 		entries, fp := r.loadFile(ctx, name, file)
 		probs = append(probs, fp...)
-		for _, raw := range entries {
-			e, ep := parseEntry(raw, name)
+		for _, obj := range entries {
+			e, ep := parseEntry(obj, name)
 			probs = append(probs, ep...)
 			if e != nil {
 				p.entries = append(p.entries, e)
 			}
 		}
 	}
+	if len(p.entries) == 0 && len(probs) == 0 {
+		probs = append(probs, Problem{Package: name, Message: "listed in packages.json but has no versions"})
+	}
 	return p, append(probs, duplicates(p)...)
 }
 
-// loadFile reads one p2 file and returns its expanded entries. A missing
-// ~dev file means the package has no branches.
-func (r *repository) loadFile(ctx context.Context, name, file string) ([]map[string]json.RawMessage, []Problem) {
+// loadFile reads one p2 file and returns its expanded entries ([composer.ParseP2]). A missing ~dev file means
+// the package has no branches.
+func (r *repository) loadFile(ctx context.Context, name, file string) ([]*composer.Object, []Problem) {
 	label := "p2 file " + file + ".json"
 	u, err := resolve(r.src.Root(), strings.ReplaceAll(r.root.MetadataURL, "%package%", file))
 	if err != nil {
@@ -145,71 +148,17 @@ func (r *repository) loadFile(ctx context.Context, name, file string) ([]map[str
 	case err != nil:
 		return nil, []Problem{{Package: name, Message: fmt.Sprintf("%s cannot be read: %v", label, err)}}
 	}
-	entries, err := parseP2(data, name)
+	entries, err := composer.ParseP2(data, name)
 	if err != nil {
-		return nil, []Problem{{Package: name, Message: fmt.Sprintf("%s: %v", label, err)}}
+		return nil, []Problem{{Package: name, Message: fmt.Sprintf("%s: Composer cannot read it: %v", label, err)}}
 	}
 	return entries, nil
 }
 
-// parseP2 decodes a p2 file for name and expands the minified format.
-func parseP2(data []byte, name string) ([]map[string]json.RawMessage, error) {
-	var doc struct {
-		Packages map[string][]map[string]json.RawMessage `json:"packages"`
-		Minified string                                  `json:"minified"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("invalid: %w", err)
-	}
-	list, ok := doc.Packages[name]
-	if !ok {
-		return nil, fmt.Errorf("has no packages[%q]", name)
-	}
-	if len(doc.Packages) != 1 {
-		return nil, fmt.Errorf("lists packages other than %s", name)
-	}
-	switch doc.Minified {
-	case "":
-		return list, nil
-	case "composer/2.0":
-		return Expand(list), nil
-	default:
-		return nil, fmt.Errorf("unknown minified format %q", doc.Minified)
-	}
-}
-
-// Expand undoes the composer/2.0 minified format (composer-protocol.md §1.4):
-// each entry after the first lists only the keys that differ from the one
-// before it, and the string "__unset" removes a key.
-func Expand(minified []map[string]json.RawMessage) []map[string]json.RawMessage {
-	out := make([]map[string]json.RawMessage, len(minified))
-	state := map[string]json.RawMessage{}
-	for i, diff := range minified {
-		next := make(map[string]json.RawMessage, len(state)+len(diff))
-		for k, v := range state {
-			next[k] = v
-		}
-		for k, v := range diff {
-			if isUnset(v) {
-				delete(next, k)
-			} else {
-				next[k] = v
-			}
-		}
-		out[i], state = next, next
-	}
-	return out
-}
-
-// isUnset reports whether a raw JSON value is the string "__unset".
-func isUnset(v json.RawMessage) bool {
-	var s string
-	return len(v) > 0 && v[0] == '"' && json.Unmarshal(v, &s) == nil && s == "__unset"
-}
-
-// resolve turns a URL found in the repository into an absolute URL the way
-// the Composer client does: a value starting with "/" is relative to the
-// scheme and host of packages.json; anything else must be absolute.
+// resolve turns a URL found in the repository into an absolute URL as the Composer client does
+// ([composer.RepositoryURL.Resolve]: a value starting with "/" is relative to the scheme and host of
+// packages.json; anything else must be absolute). Here the host may be unknown (a directory verified without a
+// base URL), so the rule is applied to the parsed URL.
 func resolve(root *url.URL, ref string) (*url.URL, error) {
 	if strings.HasPrefix(ref, "/") && !strings.HasPrefix(ref, "//") {
 		u, err := url.Parse(ref)

@@ -13,6 +13,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/mage-os/magerepo/internal/composer"
 )
 
 // Source is a repository to check: it knows the URL of its packages.json and
@@ -52,19 +54,18 @@ type HTTPSource struct {
 	client *Client
 }
 
-// NewHTTPSource returns the Source for a repository URL. As the Composer client
-// does, a URL whose path contains ".json" names packages.json itself; any
-// other URL is the repository base and packages.json lies under it.
+// NewHTTPSource returns the Source for a repository URL, whose packages.json the Composer client's rule finds
+// ([composer.RepositoryURL.PackagesJSON]).
 func NewHTTPSource(raw string, client *Client) (*HTTPSource, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
+	ru, err := composer.ParseRepositoryURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	u, err := url.Parse(ru.PackagesJSON())
+	if err != nil {
 		return nil, fmt.Errorf("verify: invalid repository URL %q", raw)
 	}
-	u.RawQuery, u.Fragment = "", ""
-	if !strings.Contains(u.Path, ".json") {
-		u.Path = strings.TrimRight(u.Path, "/") + "/packages.json"
-		u.RawPath = ""
-	}
+	u.Fragment = ""
 	return &HTTPSource{root: u, client: client}, nil
 }
 

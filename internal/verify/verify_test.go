@@ -78,13 +78,24 @@ func TestZipNamesOtherVersion(t *testing.T) {
 	wantLines(t, run(t, f, ownMagento), `magento/module-baz 100.4.8: dist composer.json has version "100.4.7"`)
 }
 
+// TestSelfVersionLinks: self.version, which Composer accepts, is accepted and resolved; " self.version" is not.
+func TestSelfVersionLinks(t *testing.T) {
+	f := newFixture(t, mirrorBase).standard()
+	f.add(pkgVersion{name: "magento/module-baz", version: "100.4.8", require: map[string]string{"magento/framework": "*"}})
+	f.entry("magento/module-baz", "100.4.8")["replace"] = map[string]string{"magento/module-baz-old": "self.version"}
+	f.add(pkgVersion{name: "magento/module-qux", version: "100.4.8", require: map[string]string{"magento/framework": "*"}})
+	f.entry("magento/module-qux", "100.4.8")["replace"] = map[string]string{"magento/module-qux-old": " self.version"}
+	f.write()
+	wantLines(t, run(t, f, ownMagento), `magento/module-qux 100.4.8: Composer cannot load this version (and so fails on the whole package): replace magento/module-qux-old: invalid constraint " self.version": composer: could not parse version constraint " self.version": invalid version string "self.version"`)
+}
+
 func TestUnparsableConstraint(t *testing.T) {
 	f := newFixture(t, mirrorBase).standard()
 	f.add(pkgVersion{name: "magento/module-baz", version: "100.4.8", require: map[string]string{"magento/framework": "~>103.0 and then"}})
 	f.write()
 	r := run(t, f, ownMagento)
 	if len(r.Problems) != 1 || !strings.HasPrefix(r.Problems[0].String(),
-		`magento/module-baz 100.4.8: require magento/framework: constraint "~>103.0 and then" does not parse: `) {
+		`magento/module-baz 100.4.8: Composer cannot load this version (and so fails on the whole package): require magento/framework: invalid constraint "~>103.0 and then"`) {
 		t.Errorf("problems: %q", lines(r))
 	}
 }
@@ -274,34 +285,6 @@ func TestAgainstListsEachDifference(t *testing.T) {
 		"magento/module-foo 100.4.7: metadata differs from the other repository: autoload",
 		"magento/module-new: package is only in the other repository",
 	)
-}
-
-func TestExpandMinified(t *testing.T) {
-	var in []map[string]json.RawMessage
-	const minified = `[
-		{"name":"a/b","version":"2.0.0","require":{"php":">=8"},"extra":{"x":1}},
-		{"version":"1.0.0","require":{"php":">=7"},"extra":"__unset"},
-		{"version":"0.9.0"},
-		{"version":"0.8.0","extra":{"y":2},"require":"__unset"}
-	]`
-	if err := json.Unmarshal([]byte(minified), &in); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
-		`{"extra":{"x":1},"name":"a/b","require":{"php":">=8"},"version":"2.0.0"}`,
-		`{"name":"a/b","require":{"php":">=7"},"version":"1.0.0"}`,
-		`{"name":"a/b","require":{"php":">=7"},"version":"0.9.0"}`,
-		`{"extra":{"y":2},"name":"a/b","version":"0.8.0"}`,
-	}
-	got := Expand(in)
-	for i, e := range got {
-		if s := canonical(mustJSON(t, e)); s != want[i] {
-			t.Errorf("entry %d = %s, want %s", i, s, want[i])
-		}
-	}
-	if len(got) != len(want) {
-		t.Errorf("%d entries, want %d", len(got), len(want))
-	}
 }
 
 func TestJSONReportStable(t *testing.T) {
