@@ -32,6 +32,8 @@ type Config struct {
 	Sources []Source `yaml:"sources"`
 	// ReleaseMetadata is the source of released composer.json files per release (Magento profiles).
 	ReleaseMetadata *Source `yaml:"release-metadata"`
+	// PrebuiltSources are git repositories (or directories) that hold ready-made zips, published verbatim.
+	PrebuiltSources []PrebuiltSource `yaml:"prebuilt-sources"`
 	// Prebuilt lists directories of ready-made zips, published verbatim.
 	Prebuilt []string `yaml:"prebuilt"`
 	// VersionPins, Patches, ExtraRefs and FileReplacements are upstream fixes, as data (docs/fixes.md).
@@ -70,6 +72,30 @@ type Source struct {
 
 // Location returns the URL or path of the source.
 func (s Source) Location() string {
+	if s.URL != "" {
+		return s.URL
+	}
+	return s.Path
+}
+
+// PrebuiltSource is a repository whose directory Dir holds prebuilt zips (every *.zip below it), read at one
+// branch without a checkout, like the release metadata.
+type PrebuiltSource struct {
+	// Name identifies the source in messages; --sources-dir reads it from DIR/<name>.
+	Name string `yaml:"name"`
+	// URL is a git URL; Path a local repository (bare or not) or a plain directory. Exactly one is set.
+	URL  string `yaml:"url"`
+	Path string `yaml:"path"`
+	// Branch is the branch read; "" means main for a remote repository and HEAD for a local one.
+	Branch string `yaml:"branch"`
+	// Dir is the repository-relative directory of the zips ("" = the root).
+	Dir string `yaml:"dir"`
+	// Line is where the entry is defined, for error messages.
+	Line int `yaml:"-" json:"-"`
+}
+
+// Location returns the URL or path of the prebuilt source.
+func (s PrebuiltSource) Location() string {
 	if s.URL != "" {
 		return s.URL
 	}
@@ -235,6 +261,9 @@ func (c *Config) resolvePaths(dir string) {
 	if c.ReleaseMetadata != nil {
 		c.ReleaseMetadata.Path = abs(c.ReleaseMetadata.Path)
 	}
+	for i := range c.PrebuiltSources {
+		c.PrebuiltSources[i].Path = abs(c.PrebuiltSources[i].Path)
+	}
 }
 
 // Parse decodes and validates configuration bytes; name is used in error messages.
@@ -259,15 +288,21 @@ func Parse(b []byte, name string) (*Config, error) {
 	return c, nil
 }
 
-// recordLines stores the line of each source for later messages.
+// recordLines stores the line of each source and prebuilt source for later messages.
 func recordLines(c *Config, doc *yaml.Node) {
 	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value != "sources" {
-			continue
-		}
-		for j, s := range doc.Content[i+1].Content {
-			if j < len(c.Sources) {
-				c.Sources[j].Line = s.Line
+		switch doc.Content[i].Value {
+		case "sources":
+			for j, s := range doc.Content[i+1].Content {
+				if j < len(c.Sources) {
+					c.Sources[j].Line = s.Line
+				}
+			}
+		case "prebuilt-sources":
+			for j, s := range doc.Content[i+1].Content {
+				if j < len(c.PrebuiltSources) {
+					c.PrebuiltSources[j].Line = s.Line
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -96,5 +97,60 @@ func TestLoadResolvesPathsAgainstTheFile(t *testing.T) {
 	}
 	if c.Sources[0].Path != filepath.Join(dir, "repos", "a") || c.Sources[1].Path != "/abs/b" || c.ReleaseMetadata.Path != filepath.Join(dir, "sub", "meta") {
 		t.Fatalf("paths: %q %q %q", c.Sources[0].Path, c.Sources[1].Path, c.ReleaseMetadata.Path)
+	}
+	os.WriteFile(p, []byte("sources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\nprebuilt-sources:\n  - {name: zips, path: ../zips}\n"), 0o644)
+	if c, err = Load(p); err != nil || c.PrebuiltSources[0].Path != filepath.Join(dir, "zips") {
+		t.Fatalf("prebuilt source path: %+v %v", c, err)
+	}
+}
+
+const oneSource = "sources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n"
+
+func TestParsePrebuiltSources(t *testing.T) {
+	c, err := Parse([]byte(oneSource+`prebuilt-sources:
+  - name: zips
+    url: https://git.example.com/zips.git
+    branch: release
+    dir: resource/additional-packages
+  - name: local
+    path: /srv/zips
+`), "p.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []PrebuiltSource{
+		{Name: "zips", URL: "https://git.example.com/zips.git", Branch: "release", Dir: "resource/additional-packages", Line: 6},
+		{Name: "local", Path: "/srv/zips", Line: 10},
+	}
+	if !reflect.DeepEqual(c.PrebuiltSources, want) {
+		t.Fatalf("prebuilt-sources = %+v", c.PrebuiltSources)
+	}
+	if c.PrebuiltSources[1].Location() != "/srv/zips" {
+		t.Fatal("Location")
+	}
+}
+
+func TestPrebuiltSourcesErrorsNameLines(t *testing.T) {
+	cases := []struct{ name, yaml, want string }{
+		{"unknown key", "prebuilt-sources:\n  - name: z\n    url: x\n    ref: main\n", "line 8"},
+		{"no name", "prebuilt-sources:\n  - url: x\n", "line 6: prebuilt-sources \"\": needs a name"},
+		{"no location", "prebuilt-sources:\n  - name: z\n", "line 6: prebuilt-sources \"z\": needs exactly one of url and path"},
+		{"url and path", "prebuilt-sources:\n  - {name: z, url: x, path: y}\n", "line 6: prebuilt-sources \"z\": needs exactly one of url and path"},
+		{"twice", "prebuilt-sources:\n  - {name: z, url: x}\n  - {name: z, url: y}\n", "line 7: prebuilt-sources \"z\": name used twice"},
+		{"a source's name", "prebuilt-sources:\n  - {name: a, url: x}\n", "line 6: prebuilt-sources \"a\": name is also a source's name"},
+		{"release metadata", "prebuilt-sources:\n  - {name: release-metadata, url: x}\n", "where --sources-dir reads the release metadata"},
+		{"separator", "prebuilt-sources:\n  - {name: a/b, url: x}\n", "must not contain path separators"},
+		{"bad branch", "prebuilt-sources:\n  - {name: z, url: x, branch: \"a..b\"}\n", "line 6: prebuilt-sources \"z\": invalid branch name"},
+		{"bad dir", "prebuilt-sources:\n  - {name: z, url: x, dir: ../up}\n", "line 6: prebuilt-sources \"z\": dir \"../up\" must be a clean repository-relative directory"},
+		{"absolute dir", "prebuilt-sources:\n  - {name: z, url: x, dir: /abs}\n", "must be a clean repository-relative directory"},
+		{"not a list", "prebuilt-sources: {name: z}\n", "line 5"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(oneSource+tc.yaml), "x.yaml")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "x.yaml: ") {
+				t.Fatalf("error = %v, want it to start with the file and contain %q", err, tc.want)
+			}
+		})
 	}
 }

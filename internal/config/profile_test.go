@@ -28,6 +28,17 @@ func TestDefaultValidates(t *testing.T) {
 	if c.Prebuilt == nil || len(c.Prebuilt) != 0 {
 		t.Fatalf("prebuilt = %#v, want an empty list", c.Prebuilt)
 	}
+	// The prebuilt archives come from the reference generator's repository (rules: prebuilt-packages).
+	wantPre := []PrebuiltSource{{Name: "additional-packages", URL: "https://github.com/mage-os/generate-mirror-repo-js.git",
+		Branch: "main", Dir: "resource/additional-packages"}}
+	if len(c.PrebuiltSources) != 1 || c.PrebuiltSources[0].Line == 0 {
+		t.Fatalf("prebuilt-sources = %+v", c.PrebuiltSources)
+	}
+	got := []PrebuiltSource{c.PrebuiltSources[0]}
+	got[0].Line = 0
+	if !reflect.DeepEqual(got, wantPre) {
+		t.Fatalf("prebuilt-sources = %+v, want %+v", got, wantPre)
+	}
 	// Each call returns an independent Config.
 	c.BaseURL = "https://changed.example/"
 	if d, _ := Default(); d.BaseURL != "https://mirror.mage-os.org/" {

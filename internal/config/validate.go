@@ -45,6 +45,7 @@ func (c *Config) Validate() []string {
 	if c.ReleaseMetadata != nil && c.ReleaseMetadata.Location() == "" {
 		add("release-metadata needs a url or path")
 	}
+	errs = append(errs, c.validatePrebuiltSources(names)...)
 	errs = append(errs, c.validateFixes(names)...)
 	return errs
 }
@@ -75,7 +76,7 @@ func (s Source) validate(names map[string]bool) []string {
 		}
 	}
 	for _, b := range s.Branches {
-		if b == "" || strings.HasPrefix(b, "-") || strings.Contains(b, "..") || strings.ContainsAny(b, " ~^:?*[\\") {
+		if !validBranch(b) {
 			add("invalid branch name %q", b)
 		}
 	}
@@ -93,6 +94,49 @@ func (s Source) validate(names map[string]bool) []string {
 		}
 	}
 	return errs
+}
+
+// validatePrebuiltSources checks the prebuilt-sources entries. Their names share the --sources-dir namespace
+// with the sources and the release metadata (DIR/<name>), so none may repeat any of those.
+func (c *Config) validatePrebuiltSources(sources map[string]bool) []string {
+	var errs []string
+	seen := map[string]bool{}
+	for _, s := range c.PrebuiltSources {
+		add := func(format string, args ...any) {
+			errs = append(errs, fmt.Sprintf("line %d: prebuilt-sources %q: ", s.Line, s.Name)+fmt.Sprintf(format, args...))
+		}
+		switch {
+		case s.Name == "":
+			add("needs a name")
+		case strings.ContainsAny(s.Name, "/\\") || s.Name == "." || s.Name == "..":
+			add("name must not contain path separators")
+		case seen[s.Name]:
+			add("name used twice")
+		case sources[s.Name]:
+			add("name is also a source's name (--sources-dir reads both from DIR/%s)", s.Name)
+		case s.Name == ReleaseMetadataDir:
+			add("name %s is where --sources-dir reads the release metadata", s.Name)
+		}
+		seen[s.Name] = true
+		if (s.URL == "") == (s.Path == "") {
+			add("needs exactly one of url and path")
+		}
+		if s.Branch != "" && !validBranch(s.Branch) {
+			add("invalid branch name %q", s.Branch)
+		}
+		if !cleanRel(s.Dir) {
+			add("dir %q must be a clean repository-relative directory", s.Dir)
+		}
+	}
+	return errs
+}
+
+// ReleaseMetadataDir is the directory of --sources-dir that holds the release metadata.
+const ReleaseMetadataDir = "release-metadata"
+
+// validBranch rejects names git would misread (options, ranges, revision syntax).
+func validBranch(b string) bool {
+	return b != "" && !strings.HasPrefix(b, "-") && !strings.Contains(b, "..") && !strings.ContainsAny(b, " ~^:?*[\\")
 }
 
 // cleanRel reports whether p is "" or a clean relative path without "..".
