@@ -10,7 +10,6 @@ import (
 
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/config"
-	"github.com/mage-os/magerepo/internal/gitsrc"
 	"github.com/mage-os/magerepo/internal/magento"
 )
 
@@ -106,33 +105,17 @@ func (b *builder) releaseMetadata(ctx context.Context) *magento.ReleaseMetadata 
 func (b *builder) openMetadataFS(ctx context.Context, src config.Source) (fs.FS, error) {
 	loc := src.Location()
 	if b.opts.SourcesDir != "" {
-		loc = filepath.Join(b.opts.SourcesDir, "release-metadata")
+		loc = filepath.Join(b.opts.SourcesDir, config.ReleaseMetadataDir)
 	}
-	if fi, err := os.Stat(loc); err == nil && fi.IsDir() && !isGitDir(loc) {
-		return os.DirFS(loc), nil
+	branch := ""
+	if len(src.Branches) > 0 {
+		branch = src.Branches[0]
 	}
-	branches := src.Branches
-	if len(branches) == 0 && !isGitDir(loc) {
-		branches = []string{"main"}
-	}
-	r, err := (&gitsrc.Cache{Dir: b.opts.CacheDir}).Open(ctx, loc, gitsrc.Options{Branches: branches})
+	t, err := b.openBranchTree(ctx, loc, branch)
 	if err != nil {
 		return nil, err
 	}
-	b.extraRepos = append(b.extraRepos, r)
-	ref := "HEAD"
-	if len(branches) > 0 {
-		ref = "refs/heads/" + branches[0]
-	}
-	commit, err := r.Resolve(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	tree, err := r.TreeOf(ctx, commit)
-	if err != nil {
-		return nil, err
-	}
-	return r.TreeFS(ctx, tree), nil
+	return t.fsys, nil
 }
 
 // isGitDir reports a local git repository (a clone or a bare repository).

@@ -18,6 +18,16 @@ type buildState struct {
 	Sources map[string]*sourceState `json:"sources"`
 	// Published holds the options of the last complete publish.
 	Published *repo.PublishOptions `json:"published,omitempty"`
+	// Prebuilt maps a prebuilt source's name to the git tree of its zip directory whose every zip was
+	// published (or reported as a duplicate) by a run that completed: the same tree needs no work.
+	Prebuilt map[string]*prebuiltState `json:"prebuilt,omitempty"`
+}
+
+type prebuiltState struct {
+	// Config is a hash of what decides where the zips of the tree are published (prebuiltHash).
+	Config string `json:"config"`
+	// Tree is the git tree id of the source's zip directory.
+	Tree string `json:"tree"`
 }
 
 type sourceState struct {
@@ -35,6 +45,9 @@ func loadState(out *repo.Repo) (*buildState, error) {
 	}
 	if st.Sources == nil {
 		st.Sources = map[string]*sourceState{}
+	}
+	if st.Prebuilt == nil {
+		st.Prebuilt = map[string]*prebuiltState{}
 	}
 	return st, nil
 }
@@ -86,4 +99,16 @@ func ofSource[T any](all []T, source string, sourceOf func(T) string) []T {
 		}
 	}
 	return out
+}
+
+// prebuiltHash covers what decides how a prebuilt source's zips are published besides their bytes: the
+// directory read and the dist directory they are published under.
+func prebuiltHash(c *config.Config, s config.PrebuiltSource) string {
+	b, _ := json.Marshal(struct {
+		V       int
+		Dir     string
+		DistDir string
+	}{1, s.Dir, c.DistDir})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
