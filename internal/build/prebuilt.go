@@ -177,8 +177,9 @@ func (b *builder) prebuiltDirs() []string {
 
 // publishPrebuilt copies a zip into <dist-dir>/additional/<file name> and records it.
 func (b *builder) publishPrebuilt(p prebuilt.Package, o prebuiltOrigin) error {
-	if err := validate(p.Metadata, p.Name, p.Version); err != nil {
-		return err
+	meta := composer.MarshalCompact(composer.ObjectValue(p.Metadata))
+	if err := repo.Check(repo.Entry{Name: p.Name, Version: p.Version, Metadata: meta}); err != nil {
+		return fmt.Errorf("cannot be published: %w", err)
 	}
 	rel := path.Join(b.cfg.DistDir, prebuiltDir, p.Base)
 	f, err := p.Open()
