@@ -218,3 +218,69 @@ func TestBuildBrokenTag(t *testing.T) {
 	}
 	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip", "dist/acme/module-b-100.1.0.zip", "dist/acme/suite-1.1.0.zip", "dist/acme/lib-2.1.0.zip")
 }
+
+// TestBuildUnpublishableVersionPublishesAfterFix: a version Composer could not load is reported, neither
+// written nor recorded, and its tag stays unprocessed, so it publishes on the first run after upstream fixes it
+// (here by moving the tag).
+func TestBuildUnpublishableVersionPublishesAfterFix(t *testing.T) {
+	f := newFixture(t)
+	f.modules.Write(map[string]string{"ModuleB/composer.json": `{"name": "acme/module-b", "version": "100.2.0", "require": ["foo/bar"]}`})
+	f.modules.CommitTag("1.2.0")
+	out := t.TempDir()
+	cfg := f.config(t, "https://r.example/", "mageos")
+	want := "error: source modules tag 1.2.0 ModuleB/composer.json (acme/module-b 100.2.0): cannot be published: require 0: the package name is a number"
+	for run := 1; run <= 2; run++ { // reported on every run
+		if s := buildExpectingFailure(t, cfg, out, exitFailed); !strings.Contains(s, want) {
+			t.Fatalf("run %d: report lacks %q:\n%s", run, want, s)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "dist/acme/module-b-100.2.0.zip")); err == nil {
+		t.Fatal("the unpublishable version's archive was written")
+	}
+	if m := readFile(t, filepath.Join(out, ".magerepo/manifest/acme/module-b.json")); strings.Contains(m, "100.2.0") {
+		t.Fatalf("the unpublishable version was recorded in the manifest:\n%s", m)
+	}
+	f.modules.Write(map[string]string{"ModuleB/composer.json": gittest.ComposerJSON("acme/module-b", "100.2.0", map[string]string{"foo/bar": "*"})})
+	f.modules.Commit("fix require")
+	f.modules.Git("tag", "-f", "1.2.0")
+	buildExpectingFailure(t, cfg, out, 0)
+	if p2 := readFile(t, filepath.Join(out, "p2/acme/module-b.json")); !strings.Contains(p2, `"version":"100.2.0"`) {
+		t.Fatalf("the fixed version was not published:\n%s", p2)
+	}
+}
+
+// TestBuildSharedDistPathRefused: two packages whose archives would have one path in one run: the first in
+// build order is built, the second refused and reported, on every run, with the same result.
+func TestBuildSharedDistPathRefused(t *testing.T) {
+	f := newFixture(t)
+	f.modules.Write(map[string]string{
+		"ModuleC/composer.json": gittest.ComposerJSON("acme/c", "dev-foo-1.0.0", nil),
+		"ModuleD/composer.json": gittest.ComposerJSON("acme/c-dev-foo", "1.0.0", nil),
+	})
+	f.modules.CommitTag("1.2.0")
+	out := t.TempDir()
+	cfg := f.config(t, "https://r.example/", "mageos")
+	var first []byte
+	for run, by := range []string{"acme/c dev-foo-1.0.0", "a published archive"} {
+		run++
+		want := "(acme/c-dev-foo 1.0.0): dist path dist/acme/c-dev-foo-1.0.0.zip is already taken by " + by + "; not built"
+		if s := buildExpectingFailure(t, cfg, out, exitFailed); !strings.Contains(s, want) {
+			t.Fatalf("run %d: report lacks %q:\n%s", run, want, s)
+		}
+		zip, err := os.ReadFile(filepath.Join(out, "dist/acme/c-dev-foo-1.0.0.zip"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run == 1 {
+			first = zip
+		} else if string(zip) != string(first) {
+			t.Fatal("the shared path's archive changed between runs")
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "p2/acme/c-dev-foo.json")); err == nil {
+		t.Fatal("the refused package was published")
+	}
+	if p2 := readFile(t, filepath.Join(out, "p2/acme/c~dev.json")); !strings.Contains(p2, "dev-foo-1.0.0") {
+		t.Fatalf("the first package was not published:\n%s", p2)
+	}
+}

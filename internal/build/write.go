@@ -48,6 +48,7 @@ func (b *builder) resolve(cands []*candidate, prebuilt map[string]bool) []int {
 // writeArchives writes the winners' archives on a pool of opts.Jobs workers, then records them in the manifest
 // in candidate order, so the manifest never depends on scheduling.
 func (b *builder) writeArchives(ctx context.Context, cands []*candidate, winners []int) error {
+	winners = b.refuseSharedDists(cands, winners)
 	entries := make([]*repo.Entry, len(winners))
 	if b.opts.Progress != nil {
 		b.opts.Progress.Start(len(winners))
@@ -88,6 +89,32 @@ func (b *builder) writeArchives(ctx context.Context, cands []*candidate, winners
 		b.built++
 	}
 	return nil
+}
+
+// refuseSharedDists keeps, of winners whose archives would have one dist path ("acme/c" "dev-foo-1.0.0" and
+// "acme/c-dev-foo" "1.0.0" both make acme/c-dev-foo-1.0.0.zip), the first in candidate order, and refuses the
+// others, as a path a published archive already has is refused: one path, one archive.
+func (b *builder) refuseSharedDists(cands []*candidate, winners []int) []int {
+	taken := map[string]*candidate{}
+	kept := winners[:0:0]
+	for _, w := range winners {
+		c := cands[w]
+		rel := b.distPath(c.name, c.distVersion)
+		other, dup := taken[rel]
+		if dup || b.out.DistInUse(rel) {
+			by := "a published archive"
+			if dup {
+				by = other.name + " " + other.version
+			}
+			b.report.add(Problem{Severity: SeverityError, Source: c.src.cfg.Name, Tag: c.tag.name, Path: c.dir,
+				Package: c.name, Version: c.version, Message: fmt.Sprintf("dist path %s is already taken by %s; not built", rel, by)})
+			c.src.failed(c.tag)
+			continue
+		}
+		taken[rel] = c
+		kept = append(kept, w)
+	}
+	return kept
 }
 
 // distPath is where an archive goes: <dist-dir>/<vendor>/<name>-<version>.zip, the reference's naming.

@@ -203,6 +203,9 @@ func hashFile(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
+// DistInUse reports whether a manifest entry names the dist path rel.
+func (r *Repo) DistInUse(rel string) bool { return r.distReferenced(rel) }
+
 // distReferenced reports whether a manifest entry names the dist path rel.
 func (r *Repo) distReferenced(rel string) bool {
 	r.mu.Lock()
