@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -427,4 +429,42 @@ func prettyJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestSyncPublishesWhatComposerLoads: an upstream version with a symfony-style "replace": "self.version" is
+// synced (Composer loads it); a version Composer cannot load is left out and reported, and the rest of the
+// package is published.
+func TestSyncPublishesWhatComposerLoads(t *testing.T) {
+	dir := t.TempDir()
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	zip := repotest.Zip(t, map[string]string{"composer.json": `{"name":"acme/sym","version":"1.0.0"}`})
+	write := func(rel, body string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("dist/sym-1.0.0.zip", string(zip))
+	write("packages.json", `{"packages":[],"metadata-url":"/p2/%package%.json","available-packages":["acme/sym"]}`)
+	dist := func() string {
+		return `"dist":{"type":"zip","url":"` + srv.URL + `/dist/sym-1.0.0.zip","shasum":"` + sha1Hex(zip) + `"}`
+	}
+	write("p2/acme/sym.json", `{"minified":"composer/2.0","packages":{"acme/sym":[`+
+		`{"name":"acme/sym","version":"1.1.0","require":["acme/x"],`+dist()+`},`+
+		`{"version":"1.0.0","require":"__unset","replace":{"acme/sym-old":"self.version"}}]}}`)
+	l := newLocal(t)
+	rep := l.sync(t, srv.URL, nil)
+	if got := l.published(t); !maps.Equal(got, map[string]string{"acme/sym 1.0.0": sha1Hex(zip)}) {
+		t.Errorf("published %v, want acme/sym 1.0.0 only", got)
+	}
+	if len(rep.Skipped) != 1 || rep.Skipped[0].Version != "1.1.0" || !strings.Contains(rep.Skipped[0].Reason, "Composer cannot load this version: require 0:") {
+		t.Errorf("skipped %v, want acme/sym 1.1.0 (a list as require)", rep.Skipped)
+	}
+	if rep.Failed() {
+		t.Errorf("failures: %v", rep.Failures)
+	}
 }
