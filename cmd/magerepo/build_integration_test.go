@@ -142,9 +142,21 @@ func TestBuildIncremental(t *testing.T) {
 	if after["dist/acme/module-a-100.1.0.zip"] != before["dist/acme/module-a-100.1.0.zip"] {
 		t.Error("published module-a 100.1.0 was rewritten")
 	}
-	// A new base URL with nothing else new republishes the metadata (dist URLs change, archives do not).
+	// A new base URL is refused unless asked for (exit 2, nothing rewritten); asked for, with nothing else new,
+	// it republishes the metadata (dist URLs change, archives do not).
+	before = mtimes(t, out)
 	g, stdout := testGlobals(t)
-	if err := runBuild(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2, BaseURL: "https://moved.example.com/"}, g); err != nil {
+	moved := &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2, BaseURL: "https://moved.example.com/"}
+	if err := runBuild(t.Context(), moved, g); exitCode(t.Context(), err) != exitUsage {
+		t.Fatalf("build with another --base-url: %v, want a usage error\n%s", err, stdout)
+	}
+	for p, m := range mtimes(t, out) {
+		if !strings.HasPrefix(p, ".magerepo") && before[p] != m {
+			t.Errorf("%s was rewritten by a refused run", p)
+		}
+	}
+	moved.ChangeURL = true
+	if err := runBuild(t.Context(), moved, g); err != nil {
 		t.Fatalf("build: %v\n%s", err, stdout)
 	}
 	if p2 := readFile(t, filepath.Join(out, "p2/acme/lib.json")); !strings.Contains(p2, "https://moved.example.com/dist/acme/lib-2.1.0.zip") {

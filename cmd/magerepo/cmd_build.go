@@ -15,6 +15,7 @@ import (
 	"github.com/mage-os/magerepo/internal/build"
 	"github.com/mage-os/magerepo/internal/config"
 	"github.com/mage-os/magerepo/internal/gitsrc"
+	"github.com/mage-os/magerepo/internal/repo"
 	"github.com/mage-os/magerepo/internal/ui"
 )
 
@@ -26,6 +27,7 @@ type buildOptions struct {
 	Jobs       int
 	Strict     bool
 	BaseURL    string
+	ChangeURL  bool
 	SourcesDir string
 	Prebuilt   []string
 	Format     archive.Format
@@ -40,7 +42,8 @@ func (o *buildOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.Cache, "cache", gitsrc.DefaultCacheDir(), "directory for the bare git mirrors of remote sources")
 	f.IntVarP(&o.Jobs, "jobs", "j", runtime.GOMAXPROCS(0), "archives written in parallel (output never depends on it)")
 	f.BoolVar(&o.Strict, "strict", false, "stop at the first failure")
-	f.StringVar(&o.BaseURL, "base-url", "", "public URL the repository is served at (overrides the profile's base-url)")
+	f.StringVar(&o.BaseURL, "base-url", "", "public URL the repository is served at; required for a new repository unless your --config sets base-url (later runs use the recorded one)")
+	f.BoolVar(&o.ChangeURL, "change-base-url", false, "move the repository to --base-url: every dist URL is rewritten (archives are not)")
 	f.StringVar(&o.SourcesDir, "sources-dir", "", "read the source named N from DIR/N (a bare repository or a clone) instead of its URL")
 	f.StringArrayVar(&o.Prebuilt, "prebuilt", nil, "directory of prebuilt zips to publish verbatim (repeatable)")
 	f.Var(&o.Format, "archive-format", "override the profile's archive format: mageos or deflate")
@@ -93,6 +96,9 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if opts.Config == "" {
+		cfg.BaseURL = "" // the embedded profile's URL is an example: never publish at somebody else's server
+	}
 	if opts.BaseURL != "" {
 		cfg.BaseURL = opts.BaseURL
 	}
@@ -105,7 +111,7 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 	log := g.logger()
 	sum, err := build.Run(ctx, build.Options{
 		Config: cfg, Out: opts.Out, CacheDir: opts.Cache, SourcesDir: opts.SourcesDir, Prebuilt: opts.Prebuilt,
-		Jobs: opts.Jobs, Strict: opts.Strict, Logger: log, Progress: ui.NewProgress(g.errWriter(), g.Quiet, log, "writing archives"),
+		ChangeBaseURL: opts.ChangeURL, Jobs: opts.Jobs, Strict: opts.Strict, Logger: log, Progress: ui.NewProgress(g.errWriter(), g.Quiet, log, "writing archives"),
 	})
 	if sum != nil {
 		printSummary(g.outWriter(), sum, opts.JSON)
@@ -113,6 +119,8 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, repo.ErrNotOwner), errors.Is(err, repo.ErrBaseURL), errors.Is(err, repo.ErrNoBaseURL):
+		return usageError{err}
 	case errors.Is(err, build.ErrFailed):
 		return fmt.Errorf("%w: %v", errPartial, err)
 	default:

@@ -22,7 +22,8 @@ type syncOptions struct {
 
 // AddFlags registers the sync flags on f.
 func (o *syncOptions) AddFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.BaseURL, "base-url", "", "URL the local copy is served at (required); dist URLs point under it")
+	f.StringVar(&o.BaseURL, "base-url", "", "URL the local copy is served at; dist URLs point under it (required for a new copy; later runs use the recorded one)")
+	f.BoolVar(&o.ChangeBaseURL, "change-base-url", false, "move the copy to --base-url: every dist URL is rewritten")
 	f.StringVar(&o.DistDir, "dist-dir", "dist", "directory (relative to <dir>) for dists: <dist-dir>/<vendor>/<name>-<version>.zip")
 	f.BoolVar(&o.MirrorPaths, "mirror-paths", false, "store each dist at its upstream path below the upstream URL instead")
 	f.BoolVar(&o.KeepUpstreamMirror, "keep-upstream-mirror", false, "publish the upstream dist URL as a (non-preferred) dist mirror")
@@ -81,7 +82,10 @@ func runSync(ctx context.Context, opts *syncOptions, g *globalOptions, upstream,
 	if err := opts.check(upstream); err != nil {
 		return usageError{err}
 	}
-	r, err := repo.Open(dir)
+	r, err := repo.OpenAs(dir, repo.OwnerSync)
+	if errors.Is(err, repo.ErrNotOwner) {
+		return usageError{fmt.Errorf("sync: %w", err)}
+	}
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
@@ -92,6 +96,9 @@ func runSync(ctx context.Context, opts *syncOptions, g *globalOptions, upstream,
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if errors.Is(err, repo.ErrBaseURL) || errors.Is(err, repo.ErrNoBaseURL) {
+			return usageError{err}
 		}
 		return err
 	}
@@ -110,10 +117,10 @@ func runSync(ctx context.Context, opts *syncOptions, g *globalOptions, upstream,
 }
 
 func (o *syncOptions) check(upstream string) error {
-	if o.BaseURL == "" {
-		return errors.New("sync: --base-url is required (the URL the local copy is served at)")
-	}
 	for _, s := range []string{o.BaseURL, upstream} {
+		if s == "" {
+			continue // a base URL is needed by a new copy only: sync.Run says so
+		}
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("sync: %q is not an http(s) URL", s)

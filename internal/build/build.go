@@ -39,6 +39,9 @@ type Options struct {
 	Prebuilt []string
 	// Jobs is the number of archive writers; output never depends on it.
 	Jobs int
+	// ChangeBaseURL allows Config.BaseURL to differ from the URL the output is recorded at: the metadata is
+	// republished under the new URL. Without it such a run fails before doing any work.
+	ChangeBaseURL bool
 	// Strict stops at the first failure.
 	Strict bool
 	// Logger receives progress and problems; nil discards.
@@ -128,8 +131,13 @@ func newBuilder(ctx context.Context, opts Options) (*builder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	out, err := repo.Open(opts.Out)
+	out, err := repo.OpenAs(opts.Out, repo.OwnerBuild)
 	if err != nil {
+		return nil, err
+	}
+	// An empty Config.BaseURL means the recorded one; a new repository needs one.
+	if opts.Config.BaseURL, err = out.ResolveBaseURL(opts.Config.BaseURL, opts.ChangeBaseURL); err != nil {
+		out.Close()
 		return nil, err
 	}
 	b := &builder{opts: opts, cfg: opts.Config, format: format, log: opts.Logger, out: out, fixes: fx,

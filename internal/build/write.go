@@ -267,7 +267,7 @@ func bytesOpener(b []byte) func() (io.ReadCloser, error) {
 
 // publish writes the repository metadata (dists are already in place) and records the processed tags.
 func (b *builder) publish(ctx context.Context) error {
-	opts := repo.PublishOptions{BaseURL: b.cfg.BaseURL, Title: b.cfg.Name}
+	opts := repo.PublishOptions{BaseURL: b.cfg.BaseURL, ChangeBaseURL: b.opts.ChangeBaseURL, Title: b.cfg.Name}
 	if !b.needsPublish(opts) {
 		return nil // nothing new since the last complete publish: a no-op run reads refs and writes nothing
 	}
@@ -281,6 +281,7 @@ func (b *builder) publish(ctx context.Context) error {
 	for _, s := range b.sources {
 		s.commit()
 	}
+	opts.ChangeBaseURL = false // a fact of this run, not of what was published
 	b.state.Published = &opts
 	return nil
 }
@@ -290,6 +291,7 @@ func (b *builder) publish(ctx context.Context) error {
 // publish, so without either (and with the same options) there is nothing to write; after an interrupted run
 // the unrecorded tags are expanded again, which forces the publish.
 func (b *builder) needsPublish(opts repo.PublishOptions) bool {
+	opts.ChangeBaseURL = false
 	if b.newTags > 0 || b.prebuilt > 0 || b.state.Published == nil || *b.state.Published != opts {
 		return true
 	}

@@ -21,6 +21,9 @@ type PublishOptions struct {
 	// metadata-url is root-absolute ("/sub/p2/%package%.json"), as Composer
 	// resolves it against the host of the repository URL (composer-protocol.md §1.1).
 	BaseURL string
+	// ChangeBaseURL allows BaseURL to differ from the URL the repository is recorded at ([Repo.BaseURL]):
+	// every dist URL is rewritten in this publish. Without it such a publish fails with [ErrBaseURL].
+	ChangeBaseURL bool
 	// Title heads index.html ("Composer repository" when empty).
 	Title string
 }
@@ -44,6 +47,10 @@ func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, 
 	var st PublishStats
 	base, err := parseBaseURL(opts.BaseURL)
 	if err != nil {
+		return st, err
+	}
+	// Recorded first: after a crash the next run goes on publishing at the URL this run meant.
+	if err := r.useBaseURL(base.abs, opts.ChangeBaseURL); err != nil {
 		return st, err
 	}
 	names, entries, dirty, orphans := r.snapshot()

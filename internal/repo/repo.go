@@ -70,6 +70,7 @@ type Repo struct {
 	dirty    map[string]bool        // packages whose manifest file must be rewritten
 	orphans  map[string]bool        // dist paths of removed entries, deleted after publishing
 	distRefs map[string]int         // how many entries name each local dist path
+	identity identity               // owner and base URL (repository.json)
 	failHook func(step string) error
 }
 
@@ -91,6 +92,10 @@ func Open(dir string) (*Repo, error) {
 	r := &Repo{dir: dir, lock: lock, pkgs: map[string]*pkgEntries{}, dirty: map[string]bool{}, orphans: map[string]bool{},
 		distRefs: map[string]int{}}
 	if err := r.load(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	if err := r.loadIdentity(); err != nil {
 		r.Close()
 		return nil, err
 	}

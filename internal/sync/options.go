@@ -11,8 +11,11 @@ type Options struct {
 	// Upstream is the repository URL, as given to Composer: "https://host/path"
 	// (packages.json below it) or the URL of its packages.json.
 	Upstream string
-	// BaseURL is the URL the local copy is served at; dist URLs point under it.
+	// BaseURL is the URL the local copy is served at; dist URLs point under it. Empty means the URL the copy is
+	// recorded at (repo.Repo.BaseURL); a new copy needs one.
 	BaseURL string
+	// ChangeBaseURL allows BaseURL to differ from the recorded URL: every dist URL is rewritten.
+	ChangeBaseURL bool
 	// DistDir is the directory, relative to the output directory, that dists
 	// are stored under as <vendor>/<name>-<version>.<type>. Default "dist".
 	DistDir string

@@ -37,6 +37,11 @@ type syncer struct {
 func Run(ctx context.Context, r *repo.Repo, opts Options) (*Report, error) {
 	start := time.Now()
 	opts.defaults()
+	base, err := r.ResolveBaseURL(opts.BaseURL, opts.ChangeBaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("sync: %w", err)
+	}
+	opts.BaseURL = base
 	root, err := rootURL(opts.Upstream)
 	if err != nil {
 		return nil, fmt.Errorf("sync: %w", err)
@@ -88,7 +93,7 @@ func (s *syncer) run(ctx context.Context, prev *state) (*state, error) {
 	s.apply(files, tasks, next)
 	s.removals(files, names, only)
 
-	st, err := s.r.Publish(ctx, repo.PublishOptions{BaseURL: s.o.BaseURL})
+	st, err := s.r.Publish(ctx, repo.PublishOptions{BaseURL: s.o.BaseURL, ChangeBaseURL: s.o.ChangeBaseURL})
 	if err != nil {
 		return nil, err
 	}
