@@ -150,7 +150,7 @@ func printSummary(w io.Writer, s *build.Summary, asJSON bool) {
 		return
 	}
 	for _, p := range s.Problems {
-		if p.Severity == build.SeverityError || p.Severity == build.SeverityConflict {
+		if p.Severity == build.SeverityError || p.Severity == build.SeverityConflict || p.Severity == build.SeverityWarning {
 			fmt.Fprintln(w, p.String())
 		}
 	}

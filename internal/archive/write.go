@@ -169,11 +169,15 @@ func (ew *entryWriter) load(f *File, fh *zip.FileHeader) error {
 	return nil
 }
 
-// checkEntry rejects names that are not relative, clean paths, and dir/file mismatches.
+// checkEntry rejects names that are not relative, clean paths, names extractors misread ([CheckName]), and
+// dir/file mismatches.
 func checkEntry(e *Entry) error {
 	p := e.Path
 	if p == "" || p[0] == '/' || strings.IndexByte(p, 0) >= 0 {
 		return errors.New("invalid path")
+	}
+	if err := CheckName(p); err != nil {
+		return err
 	}
 	isDir := strings.HasSuffix(p, "/")
 	if isDir != (e.File == nil) {

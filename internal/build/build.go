@@ -66,6 +66,7 @@ type Summary struct {
 	Skipped   int           `json:"skipped"`
 	Failed    int           `json:"failed"`
 	Conflicts int           `json:"conflicts"`
+	Warnings  int           `json:"warnings"`
 	NewTags   int           `json:"new_tags"`
 	Duration  time.Duration `json:"duration_ns"`
 	Problems  []Problem     `json:"problems"`
@@ -172,6 +173,8 @@ func (b *builder) summary(d time.Duration) *Summary {
 			s.Skipped++
 		case SeverityConflict:
 			s.Conflicts++
+		case SeverityWarning:
+			s.Warnings++
 		}
 	}
 	return s

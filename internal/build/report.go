@@ -5,19 +5,24 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Severity classifies a problem.
 type Severity string
 
 // The severities: errors make the run exit 1; skips and conflicts are reported facts (the reference generator's
-// behaviour, e.g. a module without a version), not failures.
+// behaviour, e.g. a module without a version), not failures; warnings are things a hoster should look at that
+// did not stop anything from being published (a file left out of an archive, a fix that never applied).
 const (
 	SeverityError    Severity = "error"
 	SeveritySkip     Severity = "skipped"
 	SeverityConflict Severity = "conflict"
+	SeverityWarning  Severity = "warning"
 	SeverityInfo     Severity = "info"
 )
 
@@ -43,7 +48,7 @@ func (p Problem) String() string {
 	}
 	loc := strings.Join(parts, " ")
 	if p.Path != "" {
-		loc = strings.TrimSpace(loc + " " + p.Path)
+		loc = strings.TrimSpace(loc + " " + printablePath(p.Path))
 	}
 	if p.Package != "" {
 		loc = strings.TrimSpace(loc + " (" + strings.TrimSpace(p.Package+" "+p.Version) + ")")
@@ -52,6 +57,15 @@ func (p Problem) String() string {
 		return fmt.Sprintf("%s: %s", p.Severity, p.Message)
 	}
 	return fmt.Sprintf("%s: %s: %s", p.Severity, loc, p.Message)
+}
+
+// printablePath quotes a path holding control characters (an upstream file name can), so a report line never
+// sends escape sequences to a terminal.
+func printablePath(p string) string {
+	if strings.IndexFunc(p, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 || !utf8.ValidString(p) {
+		return strconv.Quote(p)
+	}
+	return p
 }
 
 // report collects problems from concurrent workers; a counted list rather than errors.Join over thousands.
@@ -76,7 +90,7 @@ func (r *report) add(p Problem) {
 	switch p.Severity {
 	case SeverityError:
 		r.log.Error(p.Message, attrs...)
-	case SeverityConflict, SeveritySkip:
+	case SeverityConflict, SeveritySkip, SeverityWarning:
 		r.log.Warn(p.Message, attrs...)
 	default:
 		r.log.Info(p.Message, attrs...)

@@ -169,7 +169,9 @@ func (b *builder) packageFiles(ctx context.Context, c *candidate) ([]archive.Fil
 	r := c.src.repo
 	// A directory whose path starts with an exclude holds only excluded files (excludes are prefixes), and its
 	// .gitattributes can only concern those: it is not read at all.
-	listed, err := r.WalkPruned(ctx, c.tree, func(dir string) bool { return excluded(path.Join(c.dir, dir)+"/", c.excludes) })
+	listed, err := r.WalkPruned(ctx, c.tree, func(dir string) bool {
+		return excluded(path.Join(c.dir, dir)+"/", c.excludes) || b.leftOut(c, dir)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +187,7 @@ func (b *builder) packageFiles(ctx context.Context, c *candidate) ([]archive.Fil
 	for _, f := range listed {
 		full := path.Join(c.dir, f.Path)
 		switch data, replaced := repl[f.Path]; {
-		case f.Path == "composer.json" || excluded(full, c.excludes):
+		case f.Path == "composer.json" || excluded(full, c.excludes) || b.leftOut(c, f.Path):
 		case replaced:
 			// A replaced file keeps its position and gets the reference's fixed mode 644.
 			files = append(files, archive.File{Path: f.Path, Size: int64(len(data)), Open: bytesOpener(data)})
