@@ -43,9 +43,11 @@ func (e *LinkError) Error() string {
 // (ArrayLoader::configureCachedLinks, under Composer's ErrorHandler, which turns PHP warnings into
 // exceptions). A section that is null or absent has no links; any other non-array value is an error. In a
 // section, a key that PHP decodes as an integer (a list's index, or "123") is an error, as is a constraint that
-// is not a string or does not parse; "self.version" exactly (no spaces) stands for version. A link to the
-// package itself is dropped unread. Targets are lower-cased; of two that lower-case alike the later wins, in the
-// earlier's place. All errors are returned joined, links in section order.
+// is not a string or does not parse; "self.version" exactly (no spaces) stands for version. The loader looks
+// other constraints up in its link cache by the array key PHP makes of them, so a 1, 1.5 or true that follows
+// "1" for the same target takes that link and is no error. A link to the package itself is dropped unread.
+// Targets are lower-cased; of two that lower-case alike the later wins, in the earlier's place. All errors are
+// returned joined, links in section order.
 func ReadLinks(doc *Object, name, version string) ([]Link, error) {
 	var links []Link
 	var errs []error
@@ -69,6 +71,10 @@ func readSection(typ string, sec *Value, name, version string) ([]Link, []error)
 	var out []Link
 	var errs []error
 	at := map[string]int{} // target -> index in out
+	// The loader's link cache ($linkCache[$name][$type][$target][$constraint]): a constraint is looked up by the
+	// array key PHP makes of it, so a later 1 or true finds the link an earlier "1" for the same target made
+	// and is not parsed (nor rejected for not being a string). "self.version" links are not cached.
+	cache := map[[2]string]Link{}
 	keys, vals := phpEntries(sec)
 	for i, key := range keys {
 		if phpIntKey(key) {
@@ -79,7 +85,19 @@ func readSection(typ string, sec *Value, name, version string) ([]Link, []error)
 		if target == name {
 			continue // "recursive links are not supported": the client skips them
 		}
-		l, err := parseLink(typ, target, vals[i], version)
+		var l Link
+		var err error
+		if s, ok := vals[i].Str(); ok && s == SelfVersion {
+			l, err = parseLink(typ, target, vals[i], version)
+		} else {
+			ck, keyable := phpArrayKey(vals[i])
+			var hit bool
+			if l, hit = cache[[2]string{target, ck}]; !keyable || !hit {
+				if l, err = parseLink(typ, target, vals[i], version); err == nil {
+					cache[[2]string{target, ck}] = l
+				}
+			}
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue

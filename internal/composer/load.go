@@ -18,7 +18,7 @@ type Version struct {
 	// Version is the version as written (a number cast to a string); Normalized is the normalized version the
 	// client uses: version_normalized when the entry has it, else Composer's normalization of Version.
 	Version, Normalized string
-	// Type is the lower-cased package type ("library" when absent).
+	// Type is the lower-cased package type ("library" when absent or empty, as Package::getType has it).
 	Type string
 	// Links are the entries of the link sections (see [ReadLinks]).
 	Links []Link
@@ -93,27 +93,18 @@ func (v *Version) loadIdentity(doc *Object) error {
 		}
 		v.Type = asciiLower(t)
 	}
+	if v.Type == "" || v.Type == "0" {
+		v.Type = "library" // Package::getType: $this->type ?: 'library'
+	}
 	return nil
 }
 
-// loadVersion follows ComposerRepository (which normalizes a string version when version_normalized is absent
-// or the default-branch alias) and ArrayLoader::createObject (which casts a scalar version to a string and
-// takes a string version_normalized as it is).
+// loadVersion follows ComposerRepository (which normalizes the version when version_normalized is absent or the
+// default-branch alias; VersionParser::normalize casts what it gets to a string), isVersionAcceptable (which
+// concatenates version_normalized into a string, so an array fails) and ArrayLoader::createObject (which casts
+// a scalar version to a string and takes a string version_normalized as it is).
 func (v *Version) loadVersion(doc *Object) error {
 	raw, ok := phpIsset(doc, "version")
-	norm, hasNorm := phpIsset(doc, "version_normalized")
-	normStr, normIsStr := "", false
-	if hasNorm {
-		normStr, normIsStr = norm.Str()
-		if isPHPArray(norm) {
-			return errors.New("version_normalized is not a string")
-		}
-	}
-	if !hasNorm || normStr == DefaultBranchAlias {
-		if !ok || raw.Kind() != String {
-			return errors.New("the version has no version string")
-		}
-	}
 	if !ok {
 		return errors.New("the version has no version")
 	}
@@ -122,9 +113,14 @@ func (v *Version) loadVersion(doc *Object) error {
 		return errors.New("version is not a string")
 	}
 	v.Version = pretty
-	if normIsStr && normStr != DefaultBranchAlias {
-		v.Normalized = normStr
-		return nil
+	if norm, ok := phpIsset(doc, "version_normalized"); ok {
+		if isPHPArray(norm) {
+			return errors.New("version_normalized is not a string")
+		}
+		if s, isStr := norm.Str(); isStr && s != DefaultBranchAlias {
+			v.Normalized = s
+			return nil
+		}
 	}
 	n, err := NormalizeVersion(pretty)
 	if err != nil {

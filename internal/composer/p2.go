@@ -1,7 +1,10 @@
 package composer
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // MinifiedFormat is the value of a p2 file's "minified" key when its version list is minified
@@ -12,14 +15,27 @@ const MinifiedFormat = "composer/2.0"
 const unsetMarker = "__unset"
 
 // ParseP2 reads the versions of package name (lower-cased) from the body of a Composer 2 metadata file
-// (p2/<name>.json), as ComposerRepository::loadAsyncPackages does: the list under packages[name], expanded
-// when "minified" is "composer/2.0". A file without packages[name] lists no versions (nil, nil); a body that is
-// no JSON object, a list that is no array or a version that is no object is an error, as it is for the client.
-// The entries are returned expanded, not loaded: [LoadVersion] loads each.
+// (p2/<name>.json), as ComposerRepository::loadAsyncPackages does: the body decoded by JsonFile::parseJson, the
+// list under packages[name], expanded when "minified" is "composer/2.0". A file without packages[name] lists
+// no versions (nil, nil), and so, for the client, does valid JSON whose root is no object, or that json_decode
+// refuses while it is valid JSON (a lone UTF-16 surrogate escape, or more than 511 nested arrays and objects:
+// parseJson then returns null). A body that is no JSON or no UTF-8, a list that is no array or a version that
+// is no object is an error, as it is for the client. The entries are returned expanded, not loaded:
+// [LoadVersion] loads each.
 func ParseP2(body []byte, name string) ([]*Object, error) {
-	doc, err := ParseDocument(body)
+	if !utf8.Valid(body) {
+		return nil, errors.New("the file is not UTF-8") // parseJson throws
+	}
+	root, err := ParseValue(body)
 	if err != nil {
+		if json.Valid(body) { // valid, but nested deeper than ParseValue goes: json_decode refuses it too
+			return nil, nil
+		}
 		return nil, err
+	}
+	doc, ok := root.Obj()
+	if !ok || jsonDecodeRefuses(root, 1) {
+		return nil, nil
 	}
 	pk, ok := doc.GetObject("packages")
 	if !ok {
@@ -48,7 +64,8 @@ func ParseP2(body []byte, name string) ([]*Object, error) {
 }
 
 // Expand decodes a minified version list as MetadataMinifier::expand does: each entry after the first is
-// applied to a copy of the one before it, and the string "__unset" deletes a key.
+// applied to a copy of the one before it, and the string "__unset" deletes a key. As there, an entry that
+// follows an empty one (one whose keys were all unset) is taken as it is, "__unset" values included.
 func Expand(minified []*Value) ([]*Object, error) {
 	out := make([]*Object, 0, len(minified))
 	var state *Object
@@ -57,13 +74,14 @@ func Expand(minified []*Value) ([]*Object, error) {
 			return nil, fmt.Errorf("minified version %d is not an object", i)
 		}
 		keys, vals := phpEntries(mv)
-		if state == nil {
+		base := state == nil || state.Len() == 0 // if (!$expandedVersion) $expandedVersion = $versionData;
+		if base {
 			state = NewObject()
 		} else {
 			state = state.Clone()
 		}
 		for j, k := range keys {
-			if s, ok := vals[j].Str(); ok && s == unsetMarker && i > 0 {
+			if s, ok := vals[j].Str(); ok && s == unsetMarker && !base {
 				state.Delete(k)
 				continue
 			}
@@ -107,4 +125,36 @@ func Minify(versions []*Object) ([]*Value, error) {
 		prev = v
 	}
 	return out, nil
+}
+
+// phpJSONDepth is json_decode's default depth: it decodes at most phpJSONDepth-1 nested arrays and objects.
+const phpJSONDepth = 512
+
+// jsonDecodeRefuses reports whether json_decode fails on valid JSON value v, found depth arrays and objects
+// deep: for a key or string holding a lone UTF-16 surrogate (which only a \u escape can put there in a UTF-8
+// body), or for nesting deeper than phpJSONDepth allows.
+func jsonDecodeRefuses(v *Value, depth int) bool {
+	switch v.Kind() {
+	case String:
+		return !utf8.ValidString(v.str)
+	case Array:
+		if depth >= phpJSONDepth {
+			return true
+		}
+		for _, e := range v.arr {
+			if jsonDecodeRefuses(e, depth+1) {
+				return true
+			}
+		}
+	case ObjectKind:
+		if depth >= phpJSONDepth {
+			return true
+		}
+		for _, k := range v.obj.keys {
+			if !utf8.ValidString(k) || jsonDecodeRefuses(v.obj.vals[k], depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }

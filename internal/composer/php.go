@@ -1,6 +1,7 @@
 package composer
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -78,13 +79,13 @@ func phpScalarString(v *Value) (string, bool) {
 // raise "Array to string conversion".
 func phpCastable(v *Value) bool { return !isPHPArray(v) }
 
-// phpEntries returns the key/value pairs a PHP foreach visits for an array: object members in order, or list
-// elements with their integer index as key.
+// phpEntries returns the key/value pairs a PHP foreach visits for an array: object members in the order
+// json_decode inserted them (integer-like keys included: PHP arrays keep insertion order, unlike [Object.Keys]),
+// or list elements with their integer index as key.
 func phpEntries(v *Value) (keys []string, vals []*Value) {
 	if o, ok := v.Obj(); ok {
-		for _, k := range o.Keys() {
-			val, _ := o.Get(k)
-			keys, vals = append(keys, k), append(vals, val)
+		for _, k := range o.keys {
+			keys, vals = append(keys, k), append(vals, o.vals[k])
 		}
 		return keys, vals
 	}
@@ -93,4 +94,30 @@ func phpEntries(v *Value) (keys []string, vals []*Value) {
 		keys, vals = append(keys, strconv.Itoa(i)), append(vals, val)
 	}
 	return keys, vals
+}
+
+// phpArrayKey is the key PHP makes of v used as an array offset ($a[$v]), tagged with its type: an integer for
+// a canonical integer string, an integer, a bool or a float (truncated), the empty string for null. ok is false
+// for arrays, which are no offset (and for floats out of the integer range, which this package does not model).
+func phpArrayKey(v *Value) (key string, ok bool) {
+	switch v.Kind() {
+	case Null:
+		return "s:", true
+	case Bool:
+		if v.b {
+			return "i:1", true
+		}
+		return "i:0", true
+	case Number:
+		if math.Abs(v.num) >= 1<<63 {
+			return "", false
+		}
+		return "i:" + strconv.FormatInt(int64(v.num), 10), true
+	case String:
+		if phpIntKey(v.str) {
+			return "i:" + v.str, true
+		}
+		return "s:" + v.str, true
+	}
+	return "", false
 }
