@@ -53,8 +53,9 @@ func (b baseURL) distURL(rel string) string {
 // packageFiles is what one package contributes to the metadata.
 type packageFiles struct {
 	name     string
-	tags     []byte // p2/<name>.json, an empty list when the package has no tagged version
-	dev      []byte // p2/<name>~dev.json, an empty list when it has no dev version
+	requires []string // the packages its published versions require, sorted (the publish order follows them)
+	tags     []byte   // p2/<name>.json, an empty list when the package has no tagged version
+	dev      []byte   // p2/<name>~dev.json, an empty list when it has no dev version
 	versions []Entry
 	problems []Problem
 }
@@ -66,10 +67,13 @@ func buildPackage(name string, entries []Entry, base baseURL, distExists func(st
 	var tags, dev []*composer.Object
 	for i := len(entries) - 1; i >= 0; i-- { // newest first, as Packagist does
 		e := entries[i]
-		obj, err := versionObject(e, base, distExists)
+		obj, v, err := versionObject(e, base, distExists)
 		if err != nil {
 			pf.problems = append(pf.problems, Problem{Name: name, Version: e.Version, Reason: err.Error()})
 			continue
+		}
+		for _, l := range v.LinksOf("require") {
+			pf.requires = append(pf.requires, l.Target)
 		}
 		pf.versions = append(pf.versions, e)
 		if composer.VersionStability(e.Version) == "dev" {
@@ -80,6 +84,8 @@ func buildPackage(name string, entries []Entry, base baseURL, distExists func(st
 	}
 	// Both files are written even when one list is empty, as Satis does:
 	// Composer (and sync) then get a cacheable 304 instead of a 404 every run.
+	slices.Sort(pf.requires)
+	pf.requires = slices.Compact(pf.requires)
 	pf.tags = p2Document(name, tags)
 	pf.dev = p2Document(name, dev)
 	return pf
@@ -111,20 +117,21 @@ func p2Document(name string, versions []*composer.Object) []byte {
 // versionObject validates one entry and returns its p2 version object: the
 // metadata with name and version set, version_normalized right after version,
 // and the dist last.
-func versionObject(e Entry, base baseURL, distExists func(string) bool) (*composer.Object, error) {
+func versionObject(e Entry, base baseURL, distExists func(string) bool) (*composer.Object, *composer.Version, error) {
 	obj, err := metadataObject(e)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if local(e.Dist) && !distExists(e.Dist) {
-		return nil, fmt.Errorf("dist %s is missing from the output directory", e.Dist)
+		return nil, nil, fmt.Errorf("dist %s is missing from the output directory", e.Dist)
 	}
 	if d := distObject(e, base); d != nil {
 		obj.Set("dist", composer.ObjectValue(d))
 	} else if t, _ := obj.GetString("type"); t != "metapackage" && !obj.Has("source") {
-		return nil, fmt.Errorf("no dist and no source, and not a metapackage")
+		return nil, nil, fmt.Errorf("no dist and no source, and not a metapackage")
 	}
-	return checkVersion(obj, e.Name)
+	v, err := checkVersion(obj, e.Name)
+	return obj, v, err
 }
 
 // Check reports why entry e cannot be published, or nil: its version object must load in the Composer client
@@ -141,7 +148,7 @@ func Check(e Entry) error {
 
 // checkVersion loads obj as the client would; one entry the client cannot load makes it fail on the whole
 // package, so such an entry is never published.
-func checkVersion(obj *composer.Object, name string) (*composer.Object, error) {
+func checkVersion(obj *composer.Object, name string) (*composer.Version, error) {
 	v, err := composer.LoadVersion(obj)
 	if err != nil {
 		return nil, err
@@ -149,7 +156,7 @@ func checkVersion(obj *composer.Object, name string) (*composer.Object, error) {
 	if v.Name != name {
 		return nil, fmt.Errorf("metadata names package %q", v.PrettyName)
 	}
-	return obj, nil
+	return v, nil
 }
 
 // metadataObject is the entry's metadata with name, version and version_normalized set and any dist removed.

@@ -38,8 +38,9 @@ type PublishStats struct {
 }
 
 // Publish writes the metadata for the manifest: the changed manifest files, then
-// every p2 file (and its .gz) whose bytes change, then index.html, then
-// packages.json; each through a temporary file and a rename. Files no longer
+// every p2 file (and its .gz) whose bytes change, each package after those it
+// requires ([Repo.writeP2Files]), then index.html, then packages.json; each
+// through a temporary file and a rename. Files no longer
 // named (a pruned package's p2 files, removed dists) are deleted afterwards.
 // Versions that fail validation are left out and returned as problems; the
 // error is for failures to write.
@@ -78,18 +79,9 @@ func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, 
 		st.Versions += len(p.versions)
 		avail = append(avail, p.name)
 		listed = append(listed, p)
-		for _, f := range []struct {
-			rel string
-			b   []byte
-		}{{p2Path(p.name, false), p.tags}, {p2Path(p.name, true), p.dev}} {
-			if f.b == nil {
-				continue
-			}
-			want[f.rel] = true
-			if err := r.writeJSON(&st, f.rel, f.b); err != nil {
-				return st, err
-			}
-		}
+	}
+	if err := r.writeP2Files(&st, listed, base, want); err != nil {
+		return st, err
 	}
 	st.Problems = sortedProblems(st.Problems)
 	if err := r.step("index.html"); err != nil {
@@ -107,6 +99,48 @@ func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, 
 	}
 	r.deleteOrphans(&st, orphans)
 	return st, nil
+}
+
+// writeP2Files writes the p2 files that change, each package after the packages it requires
+// ([publishOrder]). A new package is invisible until packages.json lists it, so new packages are written
+// unlisted and listed (in an intermediate packages.json) just before a listed package that may require them
+// changes: a reader never sees a version whose requirements it cannot find. want collects the files written.
+func (r *Repo) writeP2Files(st *PublishStats, listed []packageFiles, base baseURL, want map[string]bool) error {
+	visible := r.listedNames()
+	var unlisted []string
+	for _, i := range publishOrder(listed) {
+		p := listed[i]
+		files := [][2]string{{p2Path(p.name, false), string(p.tags)}, {p2Path(p.name, true), string(p.dev)}}
+		if visible[p.name] && len(unlisted) > 0 && r.anyChanged(files) {
+			for _, n := range unlisted {
+				visible[n] = true
+			}
+			unlisted = nil
+			if err := r.writeJSON(st, "packages.json", packagesJSON(base, sortedSet(visible))); err != nil {
+				return err
+			}
+		}
+		if !visible[p.name] {
+			unlisted = append(unlisted, p.name)
+		}
+		for _, f := range files {
+			want[f[0]] = true
+			if err := r.writeJSON(st, f[0], []byte(f[1])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// anyChanged reports whether one of the files (path, new bytes) differs from what is on disk.
+func (r *Repo) anyChanged(files [][2]string) bool {
+	for _, f := range files {
+		if old, err := os.ReadFile(r.Path(f[0])); err != nil || string(old) != f[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // snapshot copies what Publish needs under the lock, so Add may run meanwhile.
