@@ -8,7 +8,12 @@
 // Last-Modified values live in ".magerepo/sync-state.json"), a dist already
 // present with the right SHA-1 is never fetched again, and a partial download
 // left by an interrupted run (".<file>.part") is resumed with a range request.
-// Transfers retry with backoff on 5xx answers and connection errors. A version
+// Every request goes through internal/fetch: retries with backoff on 408, 429
+// (after its Retry-After) and 5xx answers and on connection errors; stall
+// detection and deadlines, so an upstream that drips cannot hold the
+// directory lock; metadata files capped in size and parsed inside an
+// in-flight memory budget, so an oversized p2 file is a failure of its
+// package, not an out-of-memory kill. A version
 // that upstream removes is reported and kept unless pruning is asked for; a
 // version whose dist fails its checksum is reported and not published, and the
 // previous state stays.

@@ -9,11 +9,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mage-os/magerepo/internal/fetch"
 	"github.com/mage-os/magerepo/internal/repo"
 )
 
 // checksumError is a dist whose bytes do not match the upstream shasum. It is
-// not retried: the partial file is deleted and the next run starts afresh.
+// not retried ([fetch.Permanent]): the partial file is deleted and the next
+// run starts afresh.
 type checksumError struct{ got, want string }
 
 func (e *checksumError) Error() string {
@@ -29,10 +31,13 @@ type fetched struct {
 
 // download fetches url into the dist path rel, resuming a partial file from an
 // earlier attempt or run with a range request, and verifies shasum (when
-// upstream gives one) before the file is renamed into place.
+// upstream gives one) before the file is renamed into place. A stalled or too
+// slow transfer fails at once (the client does not retry it) and keeps its
+// partial file, so the directory lock is not held for an upstream that drips
+// and the next run resumes.
 func (s *syncer) download(ctx context.Context, rel, url, shasum string) (fetched, error) {
 	var out fetched
-	err := s.c.retry(ctx, func() error {
+	err := s.c.Retry(ctx, func() error {
 		w, err := s.r.ResumeDist(rel)
 		if err != nil {
 			return err
@@ -66,7 +71,7 @@ func (s *syncer) fetchInto(ctx context.Context, w *repo.DistWriter, url, shasum 
 		// A range of a gzip-encoded body would be a range of other bytes.
 		h.Set("Accept-Encoding", "identity")
 	}
-	resp, err := s.c.get(ctx, url, h)
+	resp, err := s.c.Get(ctx, url, h)
 	if err != nil {
 		return false, err
 	}
@@ -88,14 +93,13 @@ func (s *syncer) fetchInto(ctx context.Context, w *repo.DistWriter, url, shasum 
 		}
 		return false, fmt.Errorf("GET %s: range request answered %d; restarting from zero", url, resp.StatusCode)
 	default:
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return false, &statusError{code: resp.StatusCode, url: url}
+		return false, fetch.NewStatusError(resp)
 	}
 	if _, err := io.Copy(w, resp.Body); err != nil {
-		return resumed, fmt.Errorf("GET %s: %w", url, err)
+		return resumed, err // the client's body errors name the URL
 	}
 	if shasum != "" && !strings.EqualFold(w.SHA1(), shasum) {
-		return resumed, &checksumError{got: w.SHA1(), want: strings.ToLower(shasum)}
+		return resumed, fetch.Permanent(&checksumError{got: w.SHA1(), want: strings.ToLower(shasum)})
 	}
 	return resumed, nil
 }

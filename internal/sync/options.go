@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/mage-os/magerepo/internal/fetch"
 )
 
 // Options configures a [Run].
@@ -32,11 +34,19 @@ type Options struct {
 	// Jobs bounds parallel HTTP requests. Default 8.
 	Jobs int
 	// Retries is how many times a failed request is retried (0: never; the
-	// command's default is 4).
+	// command's default is 4). See [fetch.Client.Retry] for what is retried.
 	Retries int
 	// Backoff is the wait before the first retry, doubled for each next one
-	// (capped at 30 s). Default 500 ms.
+	// (capped at 30 s, jittered). Default 500 ms.
 	Backoff time.Duration
+	// StallTimeout fails a transfer that delivers less than 1 KiB in this
+	// long; the item fails at once (a stall is not retried) and the run goes
+	// on. Default [fetch.DefaultStallTimeout].
+	StallTimeout time.Duration
+	// MaxMetadataSize caps one metadata file (packages.json, a p2 file); a p2
+	// file above it is a failure of its package, refused before it costs
+	// memory. Default [fetch.DefaultMaxMetadata].
+	MaxMetadataSize int64
 	// Transport replaces the default HTTP transport (tests, proxies).
 	Transport http.RoundTripper
 	// Logger receives progress and problem lines; nil discards them.
@@ -50,15 +60,19 @@ func (o *Options) defaults() {
 	if o.Jobs <= 0 {
 		o.Jobs = 8
 	}
-	if o.Retries < 0 {
-		o.Retries = 0
-	}
-	if o.Backoff <= 0 {
-		o.Backoff = 500 * time.Millisecond
-	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.MaxMetadataSize <= 0 {
+		o.MaxMetadataSize = fetch.DefaultMaxMetadata
+	}
+}
+
+// client returns the run's HTTP client: at most Jobs connections to a host,
+// the other limits at their defaults.
+func (o *Options) client() *fetch.Client {
+	return fetch.New(fetch.Options{Conns: o.Jobs, Retries: o.Retries, Backoff: o.Backoff,
+		StallTimeout: o.StallTimeout, Transport: o.Transport, Logger: o.Logger})
 }
 
 // Report is what a run did. It is written to ".magerepo/sync-report.json".

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mage-os/magerepo/internal/composer"
+	"github.com/mage-os/magerepo/internal/fetch"
 	"github.com/mage-os/magerepo/internal/repo"
 )
 
@@ -21,7 +22,7 @@ import (
 type syncer struct {
 	o    Options
 	r    *repo.Repo
-	c    *client
+	c    *fetch.Client
 	log  *slog.Logger
 	root *url.URL
 	src  string // provenance recorded in entries: the upstream root URL
@@ -46,12 +47,12 @@ func Run(ctx context.Context, r *repo.Repo, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sync: %w", err)
 	}
-	s := &syncer{o: opts, r: r, c: newClient(&opts), log: opts.Logger, root: root, src: root.String()}
+	s := &syncer{o: opts, r: r, c: opts.client(), log: opts.Logger, root: root, src: root.String()}
 	s.rep.Upstream = s.src
 	prev := loadState(r, stateKey(s.src, &opts))
 	next, err := s.run(ctx, prev)
-	s.rep.Requests = s.c.requests.Load()
-	s.rep.BytesReceived = s.c.received.Load()
+	st := s.c.Stats()
+	s.rep.Requests, s.rep.BytesReceived = st.Requests, st.BytesReceived
 	s.rep.Duration = time.Since(start).Round(time.Millisecond).String()
 	if err != nil {
 		return &s.rep, err
@@ -112,16 +113,17 @@ func (s *syncer) fetchRoot(ctx context.Context, prev, next *state) (*listing, er
 	if prev.RootBody != "" {
 		ims = prev.Root.LastModified
 	}
-	res, err := s.c.fetchMeta(ctx, s.src, ims)
+	var fetched string
+	res, err := s.fetchMeta(ctx, s.src, ims, func(b []byte) error { fetched = string(b); return nil })
 	if err != nil {
 		return nil, fmt.Errorf("sync: upstream packages.json: %w", err)
 	}
 	body := []byte(prev.RootBody)
 	switch res.status {
 	case 200:
-		body = res.body
+		body = []byte(fetched)
 		next.Root = fileState{LastModified: res.lastModified}
-		next.RootBody = string(res.body)
+		next.RootBody = fetched
 		s.rep.MetadataFetched++
 	case 304:
 		s.rep.MetadataNotModified++
@@ -186,16 +188,16 @@ func (s *syncer) fetchFile(ctx context.Context, f *file, prev *state) {
 	if had {
 		ims = ps.LastModified
 	}
-	f.res, f.err = s.c.fetchMeta(ctx, f.url, ims)
-	if f.err != nil {
-		return
-	}
-	if f.res.status == 200 {
-		f.versions, f.err = composer.ParseP2(f.res.body, f.name)
-		if f.err != nil {
-			f.err = fmt.Errorf("%s: %w", f.url, f.err)
+	// Parsed while the body is held, inside the client's in-flight budget.
+	f.res, f.err = s.fetchMeta(ctx, f.url, ims, func(body []byte) error {
+		var err error
+		if f.versions, err = composer.ParseP2(body, f.name); err != nil {
+			return fmt.Errorf("%s: %w", f.url, err)
 		}
-		f.res.body = nil
+		return nil
+	})
+	if f.res.status == 0 {
+		return // not fetched: reported by plan
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

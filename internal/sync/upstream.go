@@ -125,16 +125,18 @@ func (s *syncer) listEndpoint(ctx context.Context, root *url.URL, doc *composer.
 		return nil, fmt.Errorf("sync: %s: list %q: %w", root, lu, err)
 	}
 	u := root.ResolveReference(ref).String()
-	res, err := s.c.fetchMeta(ctx, u, "")
-	if err != nil {
+	var ld *composer.Object
+	res, err := s.fetchMeta(ctx, u, "", func(b []byte) (err error) {
+		ld, err = composer.ParseDocument(b)
+		return err
+	})
+	switch {
+	case err != nil && res.status == 0:
 		return nil, fmt.Errorf("sync: list: %w", err)
-	}
-	if res.status != 200 {
-		return nil, fmt.Errorf("sync: list %s: HTTP %d", u, res.status)
-	}
-	ld, err := composer.ParseDocument(res.body)
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("sync: list %s: %w", u, err)
+	case res.status != 200:
+		return nil, fmt.Errorf("sync: list %s: HTTP %d", u, res.status)
 	}
 	names := stringList(ld, "packageNames")
 	if names == nil {
@@ -178,16 +180,18 @@ func (s *syncer) inlinePackages(ctx context.Context, root *url.URL, doc *compose
 			return fmt.Errorf("sync: include %q: %w", path, err)
 		}
 		u := root.ResolveReference(ref).String()
-		res, err := s.c.fetchMeta(ctx, u, "")
-		if err != nil {
+		var idoc *composer.Object
+		res, err := s.fetchMeta(ctx, u, "", func(b []byte) (err error) {
+			idoc, err = composer.ParseDocument(b)
+			return err
+		})
+		switch {
+		case err != nil && res.status == 0:
 			return fmt.Errorf("sync: include: %w", err)
-		}
-		if res.status != 200 {
-			return fmt.Errorf("sync: include %s: HTTP %d", u, res.status)
-		}
-		idoc, err := composer.ParseDocument(res.body)
-		if err != nil {
+		case err != nil:
 			return fmt.Errorf("sync: include %s: %w", u, err)
+		case res.status != 200:
+			return fmt.Errorf("sync: include %s: HTTP %d", u, res.status)
 		}
 		if err := s.inlinePackages(ctx, root, idoc, l, depth+1); err != nil {
 			return err
