@@ -119,7 +119,8 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, repo.ErrNotOwner), errors.Is(err, repo.ErrBaseURL), errors.Is(err, repo.ErrNoBaseURL):
+	case errors.Is(err, repo.ErrNotOwner), errors.Is(err, repo.ErrBaseURL), errors.Is(err, repo.ErrNoBaseURL),
+		errors.Is(err, build.ErrOptions):
 		return usageError{err}
 	case errors.Is(err, build.ErrFailed):
 		return fmt.Errorf("%w: %v", errPartial, err)

@@ -2,9 +2,11 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -22,6 +24,8 @@ type source struct {
 	idx   int
 	cfg   config.Source
 	repo  *gitsrc.Repo // nil when it could not be opened
+	// unreadable is set when opening failed (not when --sources-dir lacks the source, which is a skip).
+	unreadable bool
 	tags  []tagRef     // tags to expand this run, in walk order
 	state *sourceState
 	// seen records every tag selected this run (processed or not), to prune stale state entries.
@@ -40,8 +44,46 @@ type tagRef struct {
 	tree   string
 }
 
+// ErrOptions is returned (wrapped) when the run's options cannot work, before anything is built.
+var ErrOptions = errors.New("build: unusable options")
+
+// checkSourcesDir refuses a --sources-dir that does not exist or holds none of the profile's sources (a typo
+// would otherwise build an empty repository that looks valid).
+func (b *builder) checkSourcesDir() error {
+	dir := b.opts.SourcesDir
+	if dir == "" {
+		return nil
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%w: --sources-dir %s is not a directory", ErrOptions, dir)
+	}
+	names := []string{}
+	for _, s := range b.cfg.Sources {
+		names = append(names, s.Name)
+	}
+	if b.cfg.ReleaseMetadata != nil {
+		names = append(names, config.ReleaseMetadataDir)
+	}
+	for _, p := range b.cfg.PrebuiltSources {
+		names = append(names, p.Name)
+	}
+	for _, n := range names {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			return nil
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: --sources-dir %s holds none of the profile's %d sources (it should have directories named like %q)",
+		ErrOptions, dir, len(names), names[0])
+}
+
 // openSources opens (fetching remote ones) every source concurrently, then selects each one's new tags.
 func (b *builder) openSources(ctx context.Context) error {
+	if err := b.checkSourcesDir(); err != nil {
+		return err
+	}
 	b.sources = make([]*source, len(b.cfg.Sources))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(fetchConcurrency)
@@ -55,6 +97,7 @@ func (b *builder) openSources(ctx context.Context) error {
 					return ctx.Err()
 				}
 				b.report.add(*p)
+				s.unreadable = p.Severity == SeverityError
 				return nil
 			}
 			s.repo = r
@@ -67,12 +110,36 @@ func (b *builder) openSources(ctx context.Context) error {
 	if err := b.strictErr(); err != nil {
 		return err
 	}
+	if err := b.firstRunComplete(); err != nil {
+		return err
+	}
 	for _, s := range b.sources {
 		if s.repo != nil {
 			b.selectTags(ctx, s)
 		}
 	}
 	return b.strictErr()
+}
+
+// firstRunComplete stops a repository's first run when a source could not be read (unreachable, not a
+// repository): publishing what the others give would advertise a mirror with holes as complete. Nothing is
+// written; the next run starts afresh. Later runs publish what they can, since the repository already
+// serves the rest. A source left out of --sources-dir is a skip, not a failure.
+func (b *builder) firstRunComplete() error {
+	if _, err := os.Stat(b.out.Path("packages.json")); err == nil {
+		return nil
+	}
+	var failed []string
+	for _, s := range b.sources {
+		if s.unreadable {
+			failed = append(failed, s.cfg.Name)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: a new repository is published only when every source can be read; nothing published (%d unreadable: %s)",
+		ErrFailed, len(failed), strings.Join(failed, ", "))
 }
 
 // openRepo opens a source from --sources-dir, its local path or the cache; a source that cannot be opened is

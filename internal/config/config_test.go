@@ -18,6 +18,10 @@ func TestParseErrorsNameLines(t *testing.T) {
 		{"bad from", "sources:\n  - name: a\n    url: x\n    from: latest\n    packages: [{dir: \"\"}]\n", "line 2: source \"a\": from \"latest\" is not a version"},
 		{"base without metadata", "sources:\n  - name: a\n    url: x\n    packages:\n      - magento-base: \"\"\n", "composer-json: release-metadata"},
 		{"bad format", "archive-format: zip\nsources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n", "archive-format"},
+		{"dist-dir packages.json", "dist-dir: packages.json\nsources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n", "dist-dir \"packages.json\" collides"},
+		{"dist-dir p2", "dist-dir: p2\nsources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n", "dist-dir \"p2\" collides"},
+		{"dist-dir under p2", "dist-dir: p2/dist\nsources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n", "dist-dir \"p2/dist\" collides"},
+		{"dist-dir index.html", "dist-dir: index.html\nsources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n", "collides"},
 		{"unknown fix source", "sources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\nextra-refs:\n  - {source: b, commit: abcdef0, release: \"1.0\"}\n", "unknown source \"b\""},
 	}
 	for _, tc := range cases {

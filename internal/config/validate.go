@@ -2,12 +2,12 @@ package config
 
 import (
 	"fmt"
-
 	"net/url"
 	"path"
 	"strings"
 
 	"github.com/mage-os/magerepo/internal/composer"
+	"github.com/mage-os/magerepo/internal/repo"
 )
 
 // DefaultDistDir is where archives go when dist-dir is not set.
@@ -29,6 +29,8 @@ func (c *Config) Validate() []string {
 	}
 	if !cleanRel(c.DistDir) || strings.HasPrefix(c.DistDir, ".") {
 		add("dist-dir %q must be a plain relative directory", c.DistDir)
+	} else if err := repo.CheckDistDir(c.DistDir); err != nil {
+		add("dist-dir %q collides with the repository's metadata or state: %v", c.DistDir, err)
 	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

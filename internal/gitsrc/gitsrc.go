@@ -81,14 +81,22 @@ func cacheKey(url string) string {
 	return name + "-" + hex.EncodeToString(sum[:6]) + ".git"
 }
 
-func (c *Cache) refresh(ctx context.Context, dir, url string, opts Options) error {
-	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
+// refresh creates or updates the mirror of url in dir. A mirror this call created is removed again when its
+// first fetch fails, so an unreachable URL leaves no empty repository in the cache.
+func (c *Cache) refresh(ctx context.Context, dir, url string, opts Options) (err error) {
+	if _, serr := os.Stat(filepath.Join(dir, "HEAD")); serr != nil {
 		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 			return fmt.Errorf("git cache: %w", err)
 		}
 		if _, err := run(ctx, "", "init", "--bare", "--quiet", dir); err != nil {
+			os.RemoveAll(dir)
 			return err
 		}
+		defer func() {
+			if err != nil {
+				os.RemoveAll(dir)
+			}
+		}()
 	}
 	// Explicit refspecs only: tags (forced, pruned) and the named branches. Never all branches and never
 	// refs/pull/*: GitHub exposes tens of thousands of pull refs, and one unreadable branch must not break a

@@ -410,6 +410,16 @@ func checkName(name string) error {
 	return nil
 }
 
+// metadataNames are the top-level names the metadata uses; no dist path starts with one.
+var metadataNames = map[string]bool{"packages.json": true, "packages.json.gz": true, "index.html": true, "p2": true}
+
+// CheckDistDir reports why dir cannot hold dists: the test of every dist path below it ([Repo.CreateDist]),
+// applied to the directory before a build starts, so a profile whose dist-dir collides with metadata or state
+// ("p2", "packages.json", ".magerepo") is refused when it is checked, not at every publish.
+func CheckDistDir(dir string) error {
+	return checkRel(dir + "/x.zip")
+}
+
 // checkRel accepts a clean relative slash path that stays inside the output
 // directory and does not collide with metadata or state.
 func checkRel(rel string) error {
@@ -418,7 +428,7 @@ func checkRel(rel string) error {
 		return fmt.Errorf("dist path %q is not a relative slash path", rel)
 	case filepath.ToSlash(filepath.Clean(rel)) != rel || rel == "." || strings.HasPrefix(rel, "../"):
 		return fmt.Errorf("dist path %q is not clean or leaves the output directory", rel)
-	case rel == "packages.json" || rel == "index.html" || strings.HasPrefix(rel, "p2/"):
+	case metadataNames[strings.Split(rel, "/")[0]]:
 		return fmt.Errorf("dist path %q collides with metadata", rel)
 	}
 	for _, seg := range strings.Split(rel, "/") {
