@@ -30,7 +30,7 @@ func (o *syncOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.Only, "only", nil, "sync only package names matching this pattern (\"*\" wildcard; repeatable)")
 	f.BoolVar(&o.Prune, "prune", false, "remove local versions that upstream no longer has (default: report and keep)")
 	f.IntVar(&o.Jobs, "jobs", 8, "parallel HTTP requests")
-	f.IntVar(&o.Retries, "retries", 4, "retries of a request failing with 5xx or a connection error (backoff doubles from 0.5 s)")
+	addFetchFlags(f, &o.Retries, &o.StallTimeout, &o.MaxMetadataSize)
 	f.BoolVar(&o.JSON, "json", false, "print the run report as JSON on stdout")
 }
 
@@ -129,10 +129,7 @@ func (o *syncOptions) check(upstream string) error {
 	if o.Jobs < 1 {
 		return errors.New("sync: --jobs must be at least 1")
 	}
-	if o.Retries < 0 {
-		return errors.New("sync: --retries must not be negative")
-	}
-	return nil
+	return checkFetchFlags("sync", o.Retries, o.StallTimeout, o.MaxMetadataSize)
 }
 
 func printSyncSummary(w io.Writer, rep *sync.Report) {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/mage-os/magerepo/internal/fetch"
 	"github.com/mage-os/magerepo/internal/verify"
 )
 
@@ -21,6 +23,10 @@ type verifyOptions struct {
 	BaseURL string
 	JSON    bool
 	Jobs    int
+	// The HTTP client's flags (addFetchFlags).
+	Retries         int
+	StallTimeout    time.Duration
+	MaxMetadataSize int64
 }
 
 // AddFlags registers the verify flags on f.
@@ -32,6 +38,7 @@ func (o *verifyOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.BaseURL, "base-url", "", "URL a repository directory is published at (default: inferred from packages.json)")
 	f.BoolVar(&o.JSON, "json", false, "print the report as JSON on stdout")
 	f.IntVar(&o.Jobs, "jobs", verify.DefaultJobs, "files read or downloaded at once (connections per host)")
+	addFetchFlags(f, &o.Retries, &o.StallTimeout, &o.MaxMetadataSize)
 }
 
 func newVerifyCommand(g *globalOptions) *cobra.Command {
@@ -90,12 +97,15 @@ func runVerify(ctx context.Context, opts *verifyOptions, target string, out io.W
 	if opts.Jobs < 1 {
 		return usageError{fmt.Errorf("verify: --jobs must be at least 1")}
 	}
-	client := verify.NewClient(opts.Jobs)
+	if err := checkFetchFlags("verify", opts.Retries, opts.StallTimeout, opts.MaxMetadataSize); err != nil {
+		return usageError{err}
+	}
+	client := verify.NewClient(fetch.New(fetch.Options{Conns: opts.Jobs, Retries: opts.Retries, StallTimeout: opts.StallTimeout}))
 	src, err := verify.OpenSource(target, opts.BaseURL, client)
 	if err != nil {
 		return usageError{err}
 	}
-	vo := verify.Options{Jobs: opts.Jobs, Deep: opts.Deep, Own: opts.Own}
+	vo := verify.Options{Jobs: opts.Jobs, Deep: opts.Deep, Own: opts.Own, MaxMetadataSize: opts.MaxMetadataSize}
 	if opts.Against != "" {
 		if vo.Against, err = verify.OpenSource(opts.Against, "", client); err != nil {
 			return usageError{err}

@@ -32,7 +32,7 @@ func TestSyncFromMagerepoServe(t *testing.T) {
 	if rep.Failed() || rep.Versions != len(testVersions) {
 		t.Fatalf("failures %v, %d versions", rep.Failures, rep.Versions)
 	}
-	client := verify.NewClient(2)
+	client := verify.NewClient(nil)
 	src, err := verify.NewDirSource(l.dir, l.base(), client)
 	if err != nil {
 		t.Fatal(err)

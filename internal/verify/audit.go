@@ -19,7 +19,7 @@ var auditStabilities = []string{"stable", "beta"}
 // higher version at a stability a project may use. Only the public p2 files of this repository's own names
 // are read, so a full Packagist mirror is never needed.
 func checkAudit(ctx context.Context, r *repository, public Source, jobs int) ([]Problem, error) {
-	pub := &repository{src: public}
+	pub := &repository{src: public, maxMetadata: r.maxMetadata}
 	if err := pub.loadRoot(ctx); err != nil {
 		return nil, fmt.Errorf("verify: audit against %s: %w", public, err)
 	}

@@ -2,105 +2,79 @@ package verify
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
-	"time"
+	"strings"
+
+	"github.com/mage-os/magerepo/internal/fetch"
 )
 
-// Client downloads repository files over HTTP with a bounded number of
-// connections per host, retrying server errors.
+// Client downloads repository files through magerepo's HTTP client ([fetch.Client]: connection limits,
+// deadlines, stall detection, retries).
 type Client struct {
-	http    *http.Client
-	retries int
-	backoff time.Duration
+	fc *fetch.Client
 }
 
-// NewClient returns a Client that opens at most conns connections per host.
-// A 5xx response or a transport error is retried up to 3 times.
-func NewClient(conns int) *Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxConnsPerHost = max(conns, 1)
-	t.MaxIdleConnsPerHost = max(conns, 1)
-	return &Client{http: &http.Client{Transport: t}, retries: 3, backoff: 200 * time.Millisecond}
+// NewClient returns a Client downloading through fc; nil means a [fetch.Client] with default options and
+// [fetch.DefaultRetries] retries.
+func NewClient(fc *fetch.Client) *Client {
+	if fc == nil {
+		fc = fetch.New(fetch.Options{Retries: fetch.DefaultRetries})
+	}
+	return &Client{fc: fc}
 }
 
-// Open downloads u into a temporary file, which is removed on Close.
+// Every request names its content coding: verify checks the files as they are stored, so the transport must
+// not ask for gzip and decode it behind verify's back (a server would then hand over its .gz copy, not the
+// file).
+var (
+	identity = http.Header{"Accept-Encoding": {"identity"}}
+	gzipOnly = http.Header{"Accept-Encoding": {"gzip"}}
+)
+
+// Open downloads u into a temporary file, which is removed on Close. A 404 or 410 matches [fs.ErrNotExist].
 func (c *Client) Open(ctx context.Context, u *url.URL) (File, error) {
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%s: unsupported URL scheme", u)
+	if err := checkScheme(u); err != nil {
+		return nil, err
 	}
-	var err error
-	for attempt := 0; ; attempt++ {
-		var f File
-		f, err = c.get(ctx, u)
-		if err == nil || !retryable(err) || attempt >= c.retries {
-			return f, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(c.backoff << attempt):
-		}
-	}
+	return c.fc.Download(ctx, u.String(), identity, 0)
 }
 
-// retryable reports whether a failed download is worth another try: a server
-// error or a broken connection, not a 4xx answer.
-func retryable(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
+// readMetadata downloads a metadata file of at most max bytes into memory; release returns its bytes to the
+// client's in-flight budget.
+func (c *Client) readMetadata(ctx context.Context, u *url.URL, max int64) ([]byte, func(), error) {
+	if err := checkScheme(u); err != nil {
+		return nil, nil, err
 	}
-	var se *statusError
-	if errors.As(err, &se) {
-		return se.status >= 500
+	b, err := c.fc.Fetch(ctx, u.String(), identity, max)
+	if err != nil {
+		return nil, nil, err
 	}
-	return true
+	return b.Bytes(), b.Release, nil
 }
 
-// get makes one GET request and spools a successful body to a temporary file.
-func (c *Client) get(ctx context.Context, u *url.URL) (File, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", u, err)
+// openGzip downloads what a client accepting gzip gets for u, if the server sends it gzip-encoded; otherwise
+// the error matches [fs.ErrNotExist]. At most max bytes are read.
+func (c *Client) openGzip(ctx context.Context, u *url.URL, max int64) (File, string, error) {
+	if err := checkScheme(u); err != nil {
+		return nil, "", err
 	}
-	resp, err := c.http.Do(req)
+	f, err := c.fc.Download(ctx, u.String(), gzipOnly, max)
 	if err != nil {
-		return nil, err // a *url.Error, which names the method and URL
+		return nil, "", err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &statusError{url: u.String(), status: resp.StatusCode}
-	}
-	return spool(resp.Body, u)
-}
-
-// spool copies r to a temporary file that is deleted when closed.
-func spool(r io.Reader, u *url.URL) (File, error) {
-	f, err := os.CreateTemp("", "magerepo-verify-*")
-	if err != nil {
-		return nil, fmt.Errorf("spooling download: %w", err)
-	}
-	n, err := io.Copy(f, r)
-	if err != nil {
+	if !strings.EqualFold(strings.TrimSpace(f.Header.Get("Content-Encoding")), "gzip") {
 		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("GET %s: reading body: %w", u, err)
+		return nil, "", fmt.Errorf("%s: not served gzip-encoded: %w", u, fs.ErrNotExist)
 	}
-	return tempFile{osFile{f, n}}, nil
+	return f, "the answer to Accept-Encoding: gzip", nil
 }
 
-// tempFile is a downloaded File, removed on Close.
-type tempFile struct{ osFile }
-
-func (f tempFile) Close() error {
-	err := f.File.Close()
-	if rerr := os.Remove(f.Name()); err == nil {
-		err = rerr
+func checkScheme(u *url.URL) error {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%s: unsupported URL scheme", u)
 	}
-	return err
+	return nil
 }

@@ -14,8 +14,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mage-os/magerepo/internal/composer"
+	"github.com/mage-os/magerepo/internal/fetch"
 )
 
 // fixture builds a Composer 2 repository in a directory, the way a build
@@ -198,10 +200,15 @@ func (f *fixture) writeFile(rel string, data []byte) {
 	}
 }
 
+// testClient is a Client with n connections per host and fast retries.
+func testClient(n int) *Client {
+	return NewClient(fetch.New(fetch.Options{Conns: n, Retries: 3, Backoff: time.Millisecond}))
+}
+
 // source returns the fixture's directory as a Source.
 func (f *fixture) source() Source {
 	f.t.Helper()
-	s, err := NewDirSource(f.dir, "", NewClient(4))
+	s, err := NewDirSource(f.dir, "", testClient(4))
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"slices"
 	"strings"
@@ -13,9 +12,6 @@ import (
 
 	"github.com/mage-os/magerepo/internal/composer"
 )
-
-// maxMetadataSize caps a p2 file or packages.json read into memory.
-const maxMetadataSize = 256 << 20
 
 // rootFile holds the packages.json fields verify uses.
 type rootFile struct {
@@ -26,10 +22,15 @@ type rootFile struct {
 
 // repository is the metadata of a repository, loaded and checked.
 type repository struct {
-	src      Source
-	root     rootFile
-	packages []*pkg // sorted by name
-	problems []Problem
+	src Source
+	// maxMetadata caps packages.json and each p2 file.
+	maxMetadata int64
+	// checkGzip compares the gzip copy of each metadata file with the file:
+	// set for the repository verified, not for those it is compared with.
+	checkGzip bool
+	root      rootFile
+	packages  []*pkg // sorted by name
+	problems  []Problem
 }
 
 // pkg is one package: its versions from both p2 files, in file order.
@@ -38,10 +39,9 @@ type pkg struct {
 	entries []*entry
 }
 
-// load reads packages.json and every p2 file. It fails only when the
+// load reads packages.json and every p2 file of r.src. It fails only when the
 // repository cannot be read at all.
-func load(ctx context.Context, src Source, jobs int) (*repository, error) {
-	r := &repository{src: src}
+func (r *repository) load(ctx context.Context, jobs int) (*repository, error) {
 	if err := r.loadRoot(ctx); err != nil {
 		return nil, err
 	}
@@ -69,13 +69,15 @@ func load(ctx context.Context, src Source, jobs int) (*repository, error) {
 
 // loadRoot reads and decodes packages.json.
 func (r *repository) loadRoot(ctx context.Context) error {
-	data, err := readAll(ctx, r.src, r.src.Root())
+	data, release, err := r.src.ReadMetadata(ctx, r.src.Root(), r.maxMetadata)
 	if err != nil {
 		return fmt.Errorf("verify: reading packages.json: %w", err)
 	}
+	defer release()
 	if err := json.Unmarshal(data, &r.root); err != nil {
 		return fmt.Errorf("verify: packages.json: %w", err)
 	}
+	r.problems = append(r.problems, r.gzipProblems(ctx, r.src.Root(), data, "packages.json", "packages.json")...)
 	if r.root.MetadataURL == "" {
 		return fmt.Errorf("verify: packages.json has no metadata-url: not a Composer 2 repository")
 	}
@@ -139,7 +141,7 @@ func (r *repository) loadFile(ctx context.Context, name, file string) ([]*compos
 	if err != nil {
 		return nil, []Problem{{Package: name, Message: fmt.Sprintf("%s: %v", label, err)}}
 	}
-	data, err := readAll(ctx, r.src, u)
+	data, release, err := r.src.ReadMetadata(ctx, u, r.maxMetadata)
 	switch {
 	case err != nil && isNotFound(err) && file != name:
 		return nil, nil
@@ -148,11 +150,13 @@ func (r *repository) loadFile(ctx context.Context, name, file string) ([]*compos
 	case err != nil:
 		return nil, []Problem{{Package: name, Message: fmt.Sprintf("%s cannot be read: %v", label, err)}}
 	}
+	defer release()
+	probs := r.gzipProblems(ctx, u, data, name, label)
 	entries, err := composer.ParseP2(data, name)
 	if err != nil {
-		return nil, []Problem{{Package: name, Message: fmt.Sprintf("%s: Composer cannot read it: %v", label, err)}}
+		return nil, append(probs, Problem{Package: name, Message: fmt.Sprintf("%s: Composer cannot read it: %v", label, err)})
 	}
-	return entries, nil
+	return entries, probs
 }
 
 // resolve turns a URL found in the repository into an absolute URL as the Composer client does
@@ -178,17 +182,4 @@ func resolve(root *url.URL, ref string) (*url.URL, error) {
 func isAbsURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// readAll reads a whole metadata file.
-func readAll(ctx context.Context, src Source, u *url.URL) ([]byte, error) {
-	f, err := src.Open(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if f.Size() > maxMetadataSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes", u, maxMetadataSize)
-	}
-	return io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"os"
 	"path"
@@ -15,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/mage-os/magerepo/internal/composer"
+	"github.com/mage-os/magerepo/internal/fetch"
 )
 
 // Source is a repository to check: it knows the URL of its packages.json and
@@ -26,6 +26,17 @@ type Source interface {
 	// Open opens the file u names. A file that does not exist (or an HTTP
 	// 404/410) is reported as an error wrapping [fs.ErrNotExist].
 	Open(ctx context.Context, u *url.URL) (File, error)
+	// ReadMetadata reads the metadata file u names (packages.json, a p2 file)
+	// as stored, without a content coding, failing beyond max bytes; release
+	// hands its memory back (see [fetch.Body.Release]). A missing file is
+	// reported as Open reports it.
+	ReadMetadata(ctx context.Context, u *url.URL, max int64) (data []byte, release func(), err error)
+	// OpenGzip opens the gzip copy of the metadata file u names, as a client
+	// accepting gzip gets it: a file's ".gz" sibling in a directory (what
+	// "magerepo serve" and nginx's gzip_static send), or the body a server
+	// sends gzip-encoded. name says which in reports. When there is none the
+	// error wraps [fs.ErrNotExist].
+	OpenGzip(ctx context.Context, u *url.URL, max int64) (f File, name string, err error)
 	// String names the repository in reports.
 	String() string
 }
@@ -78,6 +89,16 @@ func (s *HTTPSource) String() string { return s.root.String() }
 // Open downloads u.
 func (s *HTTPSource) Open(ctx context.Context, u *url.URL) (File, error) {
 	return s.client.Open(ctx, u)
+}
+
+// ReadMetadata downloads u into memory.
+func (s *HTTPSource) ReadMetadata(ctx context.Context, u *url.URL, max int64) ([]byte, func(), error) {
+	return s.client.readMetadata(ctx, u, max)
+}
+
+// OpenGzip downloads u asking for gzip, if the server sends it so.
+func (s *HTTPSource) OpenGzip(ctx context.Context, u *url.URL, max int64) (File, string, error) {
+	return s.client.openGzip(ctx, u, max)
 }
 
 // DirSource is a repository in a local directory. URLs under its base URL are
@@ -181,6 +202,41 @@ func (s *DirSource) Open(ctx context.Context, u *url.URL) (File, error) {
 	if !ok {
 		return s.client.Open(ctx, u)
 	}
+	return s.openLocal(u, rel)
+}
+
+// ReadMetadata reads u from the directory, or downloads it when it lies
+// outside the base URL.
+func (s *DirSource) ReadMetadata(ctx context.Context, u *url.URL, max int64) ([]byte, func(), error) {
+	rel, ok := s.local(u)
+	if !ok {
+		return s.client.readMetadata(ctx, u, max)
+	}
+	f, err := s.openLocal(u, rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	if f.Size() > max {
+		return nil, nil, fmt.Errorf("%s: %w: more than %d bytes", u, fetch.ErrTooLarge, max)
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
+	return data, func() {}, err
+}
+
+// OpenGzip opens the ".gz" sibling of u's file, or downloads u asking for
+// gzip when it lies outside the base URL.
+func (s *DirSource) OpenGzip(ctx context.Context, u *url.URL, max int64) (File, string, error) {
+	rel, ok := s.local(u)
+	if !ok {
+		return s.client.openGzip(ctx, u, max)
+	}
+	f, err := s.openLocal(u, rel+".gz")
+	return f, rel + ".gz", err
+}
+
+// openLocal opens the file rel of the directory, which u names.
+func (s *DirSource) openLocal(u *url.URL, rel string) (File, error) {
 	if !fs.ValidPath(rel) {
 		return nil, fmt.Errorf("%s: path leaves the repository: %w", u, fs.ErrNotExist)
 	}
@@ -219,18 +275,3 @@ func (f osFile) Size() int64 { return f.size }
 
 // isNotFound reports whether err means the file does not exist.
 func isNotFound(err error) bool { return errors.Is(err, fs.ErrNotExist) }
-
-// statusError is an HTTP response that was not a success.
-type statusError struct {
-	url    string
-	status int
-}
-
-func (e *statusError) Error() string {
-	return fmt.Sprintf("GET %s: %d %s", e.url, e.status, http.StatusText(e.status))
-}
-
-// Is makes a 404 or 410 match fs.ErrNotExist.
-func (e *statusError) Is(target error) bool {
-	return target == fs.ErrNotExist && (e.status == http.StatusNotFound || e.status == http.StatusGone)
-}

@@ -3,6 +3,8 @@ package verify
 import (
 	"context"
 	"fmt"
+
+	"github.com/mage-os/magerepo/internal/fetch"
 )
 
 // DefaultJobs is the default number of files read or downloaded at once. It
@@ -25,6 +27,9 @@ type Options struct {
 	// AuditAgainst, if set, is the public repository (packagist.org) that
 	// magento/composer-dependency-version-audit-plugin compares installs with.
 	AuditAgainst Source
+	// MaxMetadataSize caps packages.json and each p2 file read into memory
+	// ([fetch.DefaultMaxMetadata] when < 1); a larger p2 file is a problem.
+	MaxMetadataSize int64
 }
 
 // Run checks the repository src and returns the report. The error is set only
@@ -35,7 +40,11 @@ func Run(ctx context.Context, src Source, opts Options) (*Report, error) {
 	if jobs < 1 {
 		jobs = DefaultJobs
 	}
-	r, err := load(ctx, src, jobs)
+	maxMeta := opts.MaxMetadataSize
+	if maxMeta < 1 {
+		maxMeta = fetch.DefaultMaxMetadata
+	}
+	r, err := (&repository{src: src, maxMetadata: maxMeta, checkGzip: true}).load(ctx, jobs)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +55,7 @@ func Run(ctx context.Context, src Source, opts Options) (*Report, error) {
 	probs = append(probs, dp...)
 	probs = append(probs, checkClosure(r, newUniverse(r, opts.Own))...)
 	if opts.Against != nil {
-		other, err := load(ctx, opts.Against, jobs)
+		other, err := (&repository{src: opts.Against, maxMetadata: maxMeta}).load(ctx, jobs)
 		if err != nil {
 			return nil, fmt.Errorf("verify: against %s: %w", opts.Against, err)
 		}

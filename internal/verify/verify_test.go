@@ -154,15 +154,15 @@ func TestDeepComparesComposerJSON(t *testing.T) {
 
 func TestMissingPackagesJSONCannotRun(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := NewDirSource(dir, "", NewClient(1)); err == nil {
+	if _, err := NewDirSource(dir, "", testClient(1)); err == nil {
 		t.Error("NewDirSource on a directory without packages.json: no error")
 	}
 	f := newFixture(t, mirrorBase).standard().write()
 	f.writeFile("packages.json", []byte(`{"packages":[]`))
-	if _, err := NewDirSource(f.dir, mirrorBase, NewClient(1)); err != nil {
+	if _, err := NewDirSource(f.dir, mirrorBase, testClient(1)); err != nil {
 		t.Fatal(err)
 	}
-	src, _ := NewDirSource(f.dir, mirrorBase, NewClient(1))
+	src, _ := NewDirSource(f.dir, mirrorBase, testClient(1))
 	if _, err := Run(t.Context(), src, Options{}); err == nil {
 		t.Error("Run on an unparsable packages.json: no error")
 	}
@@ -199,7 +199,7 @@ func TestRemoteSameAsDirectory(t *testing.T) {
 	dh.set(http.FileServer(http.Dir(f.dir)))
 
 	local := run(t, f, ownMagento)
-	src, err := NewHTTPSource(base, NewClient(2))
+	src, err := NewHTTPSource(base, testClient(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,8 +234,7 @@ func TestRemoteRetriesServerErrors(t *testing.T) {
 		}
 		files.ServeHTTP(w, r)
 	}))
-	c := NewClient(2)
-	c.backoff = 0
+	c := testClient(2)
 	src, err := NewHTTPSource(base+"packages.json", c)
 	if err != nil {
 		t.Fatal(err)
@@ -337,7 +336,7 @@ func TestDirectoryDownloadsForeignDists(t *testing.T) {
 		}
 		w.Write(zipBytes)
 	}))
-	src, err := NewDirSource(f.dir, mirrorBase, NewClient(2))
+	src, err := NewDirSource(f.dir, mirrorBase, testClient(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +376,7 @@ func BenchmarkRunDirectory(b *testing.B) {
 		}
 	}
 	f.write()
-	src, err := NewDirSource(f.dir, "", NewClient(8))
+	src, err := NewDirSource(f.dir, "", testClient(8))
 	if err != nil {
 		b.Fatal(err)
 	}
