@@ -83,17 +83,25 @@ func TestBuildTagThatIsNoVersion(t *testing.T) {
 	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip")
 }
 
+// TestBuildUnreachableSource: an unreachable source is reported with its URL; once the repository exists, an
+// update goes on with the other sources (a first build publishes nothing: TestFirstBuildWithUnreadableSource...).
 func TestBuildUnreachableSource(t *testing.T) {
 	f := newFixture(t)
 	cfg := f.config(t, "https://r.example/", "mageos")
+	out := t.TempDir()
+	buildExpectingFailure(t, cfg, out, exitOK)
 	y := strings.Replace(readFile(t, cfg), "path: "+f.lib.Dir, "url: file:///nonexistent/lib.git", 1)
 	os.WriteFile(cfg, []byte(y), 0o644)
-	out := t.TempDir()
+	f.modules.Write(map[string]string{"ModuleA/composer.json": gittest.ComposerJSON("acme/module-a", "100.2.0", nil)})
+	f.modules.CommitTag("1.2.0")
 	s := buildExpectingFailure(t, cfg, out, exitFailed)
 	if !strings.Contains(s, "error: source lib file:///nonexistent/lib.git: fetching file:///nonexistent/lib.git") {
 		t.Fatalf("unreachable source not reported with its URL:\n%s", s)
 	}
-	assertBuilt(t, out, "dist/acme/module-a-100.1.0.zip", "dist/acme/suite-1.1.0.zip")
+	assertBuilt(t, out, "dist/acme/module-a-100.2.0.zip", "dist/acme/lib-2.1.0.zip")
+	if p2 := readFile(t, filepath.Join(out, "p2/acme/module-a.json")); !strings.Contains(p2, `"100.2.0"`) {
+		t.Fatalf("the reachable source's new version was not published:\n%s", p2)
+	}
 }
 
 func TestBuildMissingBlob(t *testing.T) {

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -182,6 +183,20 @@ func (s *syncer) fetchFiles(ctx context.Context, l *listing, names []string, pre
 	return files
 }
 
+// checkMetadataFile refuses a body that the client reads as "no versions" only because it is no metadata file
+// at all (valid JSON whose root is no object, or an object without "packages"): sync acts on the versions a file
+// lists (--prune removes the others), so a broken upstream file must fail, not empty the package.
+func checkMetadataFile(body []byte) error {
+	doc, err := composer.ParseDocument(body)
+	if err != nil {
+		return fmt.Errorf("not a Composer metadata file: %w", err)
+	}
+	if _, ok := doc.GetObject("packages"); !ok {
+		return errors.New("not a Composer metadata file: no packages object")
+	}
+	return nil
+}
+
 func (s *syncer) fetchFile(ctx context.Context, f *file, prev *state) {
 	ps, had := prev.Files[f.url]
 	ims := ""
@@ -194,7 +209,7 @@ func (s *syncer) fetchFile(ctx context.Context, f *file, prev *state) {
 		if f.versions, err = composer.ParseP2(body, f.name); err != nil {
 			return fmt.Errorf("%s: %w", f.url, err)
 		}
-		return nil
+		return checkMetadataFile(body)
 	})
 	if f.res.status == 0 {
 		return // not fetched: reported by plan
