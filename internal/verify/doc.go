@@ -1,7 +1,9 @@
 // Package verify checks a Composer 2 repository end to end: packages.json, every
-// p2 metadata file, every dist archive, and whether every requirement on a
-// package the repository owns can be satisfied inside it. It can also compare
-// two repositories version by version.
+// p2 metadata file and its gzip copy (what a client accepting gzip is sent),
+// every dist archive, and whether every requirement on a package the
+// repository owns can be satisfied inside it. It can also compare two
+// repositories version by version. Remote files are downloaded through
+// internal/fetch, the client sync uses.
 //
 // The same checks run on an output directory and on a repository served over
 // HTTP: both are a [Source], which opens the files a URL names. Checks collect
