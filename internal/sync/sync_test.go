@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/repo/repotest"
@@ -466,5 +467,27 @@ func TestSyncPublishesWhatComposerLoads(t *testing.T) {
 	}
 	if rep.Failed() {
 		t.Errorf("failures: %v", rep.Failures)
+	}
+}
+
+// TestSyncBrokenMetadataFileKeepsVersions: a p2 file that is valid JSON but no metadata file (Composer reads it
+// as "no versions") fails its package; with --prune the local versions stay.
+func TestSyncBrokenMetadataFileKeepsVersions(t *testing.T) {
+	up := newUpstream(t)
+	up.publish(testVersions[4:5]) // acme/util 2.0.0
+	l := newLocal(t)
+	l.sync(t, up.URL(), nil)
+	if err := os.WriteFile(filepath.Join(up.dir, "p2/acme/util.json"), []byte(`[]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(48 * time.Hour) // after the times publish gave the files: a 200, not a 304
+	os.Chtimes(filepath.Join(up.dir, "p2/acme/util.json"), later, later)
+	os.Remove(filepath.Join(up.dir, "p2/acme/util.json.gz"))
+	rep := l.sync(t, up.URL(), func(o *Options) { o.Prune = true })
+	if !rep.Failed() || len(rep.Pruned) != 0 {
+		t.Fatalf("failures %v, pruned %v: want the package failed and nothing pruned", rep.Failures, rep.Pruned)
+	}
+	if got := l.published(t); got["acme/util 2.0.0"] == "" {
+		t.Errorf("acme/util 2.0.0 is gone: %v", got)
 	}
 }
