@@ -248,18 +248,15 @@ func excluded(p string, excl []string) bool {
 	return false
 }
 
-// blobOpener reads a blob when the zip writer reaches it, converting line endings where .gitattributes says a
-// checkout would.
+// blobOpener streams a blob when the zip writer reaches it, converting line endings where .gitattributes says a
+// checkout would; nothing holds a whole blob in memory.
 func blobOpener(ctx context.Context, r *gitsrc.Repo, matcher *gitattr.Matcher, id, full string) func() (io.ReadCloser, error) {
 	return func() (io.ReadCloser, error) {
-		data, err := r.Blob(ctx, id)
+		rc, err := matcher.Checkout(full, func() (io.ReadCloser, error) { return r.OpenBlob(ctx, id) })
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", full, err)
 		}
-		if matcher.CRLF(full, data) {
-			data = gitattr.ToCRLF(data)
-		}
-		return io.NopCloser(bytes.NewReader(data)), nil
+		return rc, nil
 	}
 }
 

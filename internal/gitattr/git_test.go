@@ -3,12 +3,14 @@ package gitattr
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // git runs git with a clean configuration in dir and returns its output.
@@ -47,6 +49,22 @@ func commitTree(t *testing.T, files map[string][]byte) (string, string) {
 	tree := strings.TrimSpace(string(git(t, repo, nil, "write-tree")))
 	commit := strings.TrimSpace(string(git(t, repo, []byte("c\n"), "commit-tree", tree)))
 	return repo, commit
+}
+
+// checkoutStream reads path's checkout through Matcher.Checkout from a reader that returns one byte per call.
+func checkoutStream(t *testing.T, m *Matcher, path string, blob []byte) []byte {
+	t.Helper()
+	open := func() (io.ReadCloser, error) { return io.NopCloser(iotest.OneByteReader(bytes.NewReader(blob))), nil }
+	rc, err := m.Checkout(path, open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {
@@ -164,6 +182,11 @@ func TestCRLFMatchesGitCheckout(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: git checked out %q, Matcher predicts %q", p, got, want)
+		}
+		// The streamed conversion, fed one byte per read (every piece boundary there is), agrees.
+		streamed := checkoutStream(t, m, p, files[p])
+		if !bytes.Equal(got, streamed) {
+			t.Errorf("%s: git checked out %q, Matcher.Checkout streams %q", p, got, streamed)
 		}
 	}
 	if converted < 20 {

@@ -5,7 +5,7 @@
 // archives (spec §4.6; the vector ModuleBeta/win.bat is LF in git and CRLF in the zips). magerepo reads blobs
 // directly, so it replays the conversion: [Matcher] evaluates attributes as gitattributes(5) describes, and
 // [Matcher.CRLF] applies git's checkout decision (convert.c) for core.autocrlf=false and core.eol=lf, the
-// configuration of a fresh clone on Linux.
+// configuration of a fresh clone on Linux; [Matcher.Checkout] applies it to a stream, for files of any size.
 //
 // Supported: patterns with git's wildmatch rules (basename patterns without "/", anchored patterns, "**",
 // bracket expressions, C-quoted patterns), precedence (deeper files over shallower, later lines over earlier,

@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -77,6 +79,57 @@ func TestReferenceVector(t *testing.T) {
 	for name, b := range content {
 		if name != "ModuleBeta/win.bat" && m.CRLF(name, b) {
 			t.Errorf("%s: converted, but the reference did not", name)
+		}
+	}
+}
+
+// TestStreamingAgreesWithWhole: statistics and conversion gathered piece by piece, cut at every position,
+// equal those of the whole content (CR at a cut, CRLF split by one, a trailing DOS EOF).
+func TestStreamingAgreesWithWhole(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	alphabet := []byte{'\r', '\n', 'a', 0, 0x1a, 0x01}
+	for range 300 {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		var whole textStats
+		whole.Write(b)
+		for cut := 0; cut <= len(b); cut++ {
+			var s textStats
+			s.Write(b[:cut])
+			s.Write(b[cut:])
+			if s.final() != whole.final() {
+				t.Fatalf("%q cut at %d: stats %+v, whole %+v", b, cut, s.final(), whole.final())
+			}
+			conv, prevCR := appendCRLF(nil, b[:cut], false)
+			conv, _ = appendCRLF(conv, b[cut:], prevCR)
+			if !bytes.Equal(conv, ToCRLF(b)) {
+				t.Fatalf("%q cut at %d: converted %q, whole %q", b, cut, conv, ToCRLF(b))
+			}
+		}
+	}
+}
+
+// TestCheckoutOpens: text=auto eol=crlf reads the blob twice (decide, then convert); other rules once.
+func TestCheckoutOpens(t *testing.T) {
+	m := NewMatcher(map[string][]byte{"": []byte("*.auto text=auto eol=crlf\n*.bat eol=crlf\n")})
+	for path, want := range map[string]struct {
+		opens int
+		out   string
+	}{"a.auto": {2, "x\r\ny\r\n"}, "a.bat": {1, "x\r\ny\r\n"}, "a.txt": {1, "x\ny\n"}} {
+		opens := 0
+		rc, err := m.Checkout(path, func() (io.ReadCloser, error) {
+			opens++
+			return io.NopCloser(strings.NewReader("x\ny\n")), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if opens != want.opens || string(b) != want.out {
+			t.Errorf("%s: %d opens, %q; want %d, %q", path, opens, b, want.opens, want.out)
 		}
 	}
 }

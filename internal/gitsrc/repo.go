@@ -1,14 +1,12 @@
 package gitsrc
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -18,13 +16,17 @@ type Repo struct {
 	GitDir   string
 	Location string
 
-	once  sync.Once
-	slots chan struct{} // one token per cat-file process in use
-	mu    sync.Mutex
-	idle  []*catFile // long-lived `git cat-file --batch` processes not in use
-	all   []*catFile
-	trees map[string][]Entry
+	once   sync.Once
+	slots  chan struct{} // one token per cat-file process in use
+	mu     sync.Mutex
+	closed bool
+	idle   []*catFile // long-lived `git cat-file --batch` processes not in use
+	all    []*catFile
+	trees  map[string][]Entry
 }
+
+// ErrClosed is returned (wrapped) by every method of a [Repo] after Close.
+var ErrClosed = errors.New("gitsrc: repository closed")
 
 // Tag is one tag with the objects it points at.
 type Tag struct {
@@ -39,6 +41,9 @@ type Tag struct {
 // the ref names and ids come from for-each-ref, which reads no object: a tag whose objects are missing or broken
 // gets its own Err and does not hide the others. Tags of trees or blobs are no releases and are left out.
 func (r *Repo) Tags(ctx context.Context) ([]Tag, error) {
+	if err := r.usable(); err != nil {
+		return nil, err
+	}
 	out, err := run(ctx, r.GitDir, "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)", "refs/tags")
 	if err != nil {
 		return nil, err
@@ -88,6 +93,9 @@ func (r *Repo) peel(ctx context.Context, id string) (string, string, error) {
 
 // Resolve returns the commit a ref (branch, tag or "HEAD") points at.
 func (r *Repo) Resolve(ctx context.Context, ref string) (string, error) {
+	if err := r.usable(); err != nil {
+		return "", err
+	}
 	out, err := run(ctx, r.GitDir, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
 	if err != nil {
 		return "", fmt.Errorf("resolving %s in %s: %w", ref, r.Location, err)
@@ -130,7 +138,11 @@ func (e Entry) Executable() bool { return e.Mode == "100755" }
 func (r *Repo) ReadTree(ctx context.Context, id string) ([]Entry, error) {
 	r.mu.Lock()
 	es, ok := r.trees[id]
+	closed := r.closed
 	r.mu.Unlock()
+	if closed {
+		return nil, fmt.Errorf("%s: %w", r.Location, ErrClosed)
+	}
 	if ok {
 		return es, nil
 	}
@@ -240,9 +252,25 @@ func (r *Repo) Lookup(ctx context.Context, tree, path string) (Entry, bool, erro
 	return cur, true, nil
 }
 
-// Blob returns a blob's content.
+// Blob returns a blob's whole content; for files of any size use [Repo.OpenBlob].
 func (r *Repo) Blob(ctx context.Context, id string) ([]byte, error) {
 	return r.Object(ctx, id, "blob")
+}
+
+// OpenBlob returns a stream of a blob's content, read from a cat-file process as the caller reads: memory
+// stays bounded whatever the blob's size. The reader holds one of the repository's few processes until it is
+// closed, so close it before reading another object in the same goroutine (a goroutine holding a reader and
+// waiting for a second process can wait forever when every process is held). Reads fail once ctx is done.
+func (r *Repo) OpenBlob(ctx context.Context, id string) (*ObjectReader, error) {
+	o, err := r.open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if o.typ != "blob" {
+		o.Close()
+		return nil, fmt.Errorf("object %s is a %s, not a blob", id, o.typ)
+	}
+	return o, nil
 }
 
 // Object reads an object of the given type through a cat-file process.
@@ -262,138 +290,51 @@ func (r *Repo) Object(ctx context.Context, id, typ string) ([]byte, error) {
 
 // object reads an object of any type and returns its body and type.
 func (r *Repo) object(ctx context.Context, id string) ([]byte, string, error) {
-	cf, err := r.acquire(ctx)
+	o, err := r.open(ctx, id)
 	if err != nil {
 		return nil, "", err
 	}
-	body, typ, err := cf.read(id)
-	if err != nil && err != ErrMissing {
-		cf.close() // the stream may be out of step: never reuse it
-		r.drop(cf)
-		return nil, "", fmt.Errorf("reading %s: %w", id, err)
+	defer o.Close()
+	body := make([]byte, o.size)
+	if _, err := io.ReadFull(o, body); err != nil {
+		return nil, "", err
 	}
-	r.release(cf)
-	if err == ErrMissing {
-		return nil, "", fmt.Errorf("object %s: %w", id, ErrMissing)
-	}
-	return body, typ, nil
+	return body, o.typ, nil
 }
 
-// Close stops the repository's cat-file processes.
+// Close stops the repository's cat-file processes. Afterwards every method returns [ErrClosed] and starts no
+// process; a reader still open fails on its next read.
 func (r *Repo) Close() error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	idle := r.idle
+	var busy []*catFile
 	for _, cf := range r.all {
-		cf.close()
+		if !slices.Contains(idle, cf) {
+			busy = append(busy, cf)
+		}
 	}
 	r.all, r.idle = nil, nil
+	r.mu.Unlock()
+	for _, cf := range idle {
+		cf.close()
+	}
+	for _, cf := range busy {
+		cf.kill() // the holder's reader fails; closing it waits for the process
+	}
 	return nil
 }
 
-// maxCatFiles bounds the cat-file processes per repository: one would serialise the build workers, and a few
-// are enough to keep the zip writers busy (each process holds pack files open).
-const maxCatFiles = 4
-
-func (r *Repo) acquire(ctx context.Context) (*catFile, error) {
-	r.once.Do(func() { r.slots = make(chan struct{}, maxCatFiles) })
-	select {
-	case r.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+// usable returns ErrClosed once the repository is closed.
+func (r *Repo) usable() error {
 	r.mu.Lock()
-	if n := len(r.idle); n > 0 {
-		cf := r.idle[n-1]
-		r.idle = r.idle[:n-1]
-		r.mu.Unlock()
-		return cf, nil
+	defer r.mu.Unlock()
+	if r.closed {
+		return fmt.Errorf("%s: %w", r.Location, ErrClosed)
 	}
-	r.mu.Unlock()
-	cf, err := startCatFile(r.GitDir)
-	if err != nil {
-		<-r.slots
-		return nil, err
-	}
-	r.mu.Lock()
-	r.all = append(r.all, cf)
-	r.mu.Unlock()
-	return cf, nil
-}
-
-func (r *Repo) release(cf *catFile) {
-	r.mu.Lock()
-	r.idle = append(r.idle, cf)
-	r.mu.Unlock()
-	<-r.slots
-}
-
-func (r *Repo) drop(cf *catFile) {
-	r.mu.Lock()
-	for i, c := range r.all {
-		if c == cf {
-			r.all = append(r.all[:i], r.all[i+1:]...)
-			break
-		}
-	}
-	r.mu.Unlock()
-	<-r.slots
-}
-
-// catFile is one `git cat-file --batch` process.
-type catFile struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
-}
-
-func startCatFile(gitDir string) (*catFile, error) {
-	// Not CommandContext: the process outlives single requests and is closed by Repo.Close.
-	cmd := exec.Command("git", "--git-dir", gitDir, "cat-file", "--batch")
-	cmd.Env = gitEnv()
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting git cat-file: %w", err)
-	}
-	return &catFile{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10)}, nil
-}
-
-func (c *catFile) read(id string) ([]byte, string, error) {
-	if strings.ContainsAny(id, "\n\r") {
-		return nil, "", fmt.Errorf("invalid object name %q", id)
-	}
-	if _, err := io.WriteString(c.in, id+"\n"); err != nil {
-		return nil, "", err
-	}
-	header, err := c.out.ReadString('\n')
-	if err != nil {
-		return nil, "", err
-	}
-	f := strings.Fields(header)
-	if len(f) == 2 && f[1] == "missing" {
-		return nil, "", ErrMissing
-	}
-	if len(f) != 3 {
-		return nil, "", fmt.Errorf("unexpected cat-file header %q", header)
-	}
-	size, err := strconv.ParseInt(f[2], 10, 64)
-	if err != nil {
-		return nil, "", err
-	}
-	body := make([]byte, size+1) // content and the trailing LF
-	if _, err := io.ReadFull(c.out, body); err != nil {
-		return nil, "", err
-	}
-	return body[:size], f[1], nil
-}
-
-func (c *catFile) close() {
-	c.in.Close()
-	_ = c.cmd.Wait()
+	return nil
 }

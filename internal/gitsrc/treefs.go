@@ -1,7 +1,6 @@
 package gitsrc
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"io/fs"
@@ -11,6 +10,7 @@ import (
 
 // TreeFS returns a read-only file system over one git tree, so code written for directories (the release
 // metadata reader) can read a git source without a checkout. It implements fs.ReadFileFS and fs.ReadDirFS.
+// Open streams a file's content, so close each file before opening the next.
 func (r *Repo) TreeFS(ctx context.Context, tree string) fs.FS {
 	return &treeFS{ctx: ctx, repo: r, root: tree}
 }
@@ -77,11 +77,11 @@ func (t *treeFS) Open(name string) (fs.File, error) {
 	if e.IsTree() {
 		return &file{info: info{name: path.Base(name), dir: true}}, nil
 	}
-	b, err := t.repo.Blob(t.ctx, e.ID)
+	o, err := t.repo.OpenBlob(t.ctx, e.ID)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	return &file{info: info{name: path.Base(name), size: int64(len(b))}, r: bytes.NewReader(b)}, nil
+	return &file{info: info{name: path.Base(name), size: o.Size()}, r: o}, nil
 }
 
 type info struct {
@@ -102,9 +102,11 @@ func (i info) ModTime() time.Time { return time.Time{} }
 func (i info) IsDir() bool        { return i.dir }
 func (i info) Sys() any           { return nil }
 
+// file is an open directory or blob. A blob streams from a cat-file process, which it holds until closed
+// (see [Repo.OpenBlob]).
 type file struct {
 	info info
-	r    *bytes.Reader
+	r    *ObjectReader // nil for a directory
 }
 
 func (f *file) Stat() (fs.FileInfo, error) { return f.info, nil }
@@ -114,4 +116,9 @@ func (f *file) Read(p []byte) (int, error) {
 	}
 	return f.r.Read(p)
 }
-func (f *file) Close() error { return nil }
+func (f *file) Close() error {
+	if f.r == nil {
+		return nil
+	}
+	return f.r.Close()
+}
