@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mage-os/magerepo/internal/version"
 )
 
 // server serves h on 127.0.0.1 and counts its requests.
@@ -379,8 +381,8 @@ func TestUserAgentNamesMagerepo(t *testing.T) {
 	var ua atomic.Value
 	s := serve(t, func(w http.ResponseWriter, r *http.Request) { ua.Store(r.UserAgent()) })
 	fetchString(t, fast(nil), s.URL, 10)
-	want := "magerepo/" + Version() + " (+https://github.com/mage-os/magerepo)"
-	if got := ua.Load(); got != want || Version() == "" {
+	want := "magerepo/" + version.Short() + " (+https://github.com/mage-os/magerepo)"
+	if got := ua.Load(); got != want || version.Short() == "" {
 		t.Errorf("User-Agent %q, want %q", got, want)
 	}
 }
