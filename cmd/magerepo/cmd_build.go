@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime"
 	"time"
 
@@ -40,7 +41,7 @@ func (o *buildOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.Config, "config", "c", "", "profile YAML (default: the embedded Magento Open Source mirror profile)")
 	f.StringVarP(&o.Out, "out", "o", "public", "output directory (the repository to serve)")
 	f.StringVar(&o.Cache, "cache", gitsrc.DefaultCacheDir(), "directory for the bare git mirrors of remote sources")
-	f.IntVarP(&o.Jobs, "jobs", "j", runtime.GOMAXPROCS(0), "archives written in parallel (output never depends on it)")
+	addJobsFlag(f, &o.Jobs, runtime.GOMAXPROCS(0), "archives written in parallel (output never depends on it)")
 	f.BoolVar(&o.Strict, "strict", false, "stop at the first failure")
 	f.StringVar(&o.BaseURL, "base-url", "", "public URL the repository is served at; required for a new repository unless your --config sets base-url (later runs use the recorded one)")
 	f.BoolVar(&o.ChangeURL, "change-base-url", false, "move the repository to --base-url: every dist URL is rewritten (archives are not)")
@@ -68,7 +69,7 @@ repository, tag and path; the rest is built), 2 unusable configuration or argume
 		Example: `  magerepo build --out /srv/magerepo --base-url https://mirror.example.com/
   magerepo build --config my-distribution.yaml --out public --jobs 8
   magerepo build --sources-dir ./clones --prebuilt ./additional-packages --out public`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.formatSet = cmd.Flags().Changed("archive-format")
 			return runBuild(cmd.Context(), opts, g)
@@ -92,9 +93,15 @@ func loadConfig(path string) (*config.Config, error) {
 
 // runBuild is the build command; tests call it directly.
 func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
+	_, err := runBuildSummary(ctx, opts, g)
+	return err
+}
+
+// runBuildSummary is runBuild, also returning the summary (nil when the build could not start).
+func runBuildSummary(ctx context.Context, opts *buildOptions, g *globalOptions) (*build.Summary, error) {
 	cfg, err := loadConfig(opts.Config)
 	if err != nil {
-		return usageError{err}
+		return nil, usageError{err}
 	}
 	if opts.Config == "" {
 		cfg.BaseURL = "" // the embedded profile's URL is an example: never publish at somebody else's server
@@ -105,8 +112,12 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 	if opts.formatSet {
 		cfg.ArchiveFormat = opts.Format.String()
 	}
-	if errs := cfg.Validate(); len(errs) > 0 {
-		return usageError{&config.ValidationError{File: "configuration", Errs: errs}}
+	if probs := cfg.Validate(); len(probs) > 0 {
+		name := opts.Config
+		if name == "" {
+			name = config.DefaultProfileName
+		}
+		return nil, usageError{&config.ValidationError{File: name, Problems: probs}}
 	}
 	log := g.logger()
 	sum, err := build.Run(ctx, build.Options{
@@ -118,20 +129,21 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 	}
 	switch {
 	case err == nil:
-		return nil
+		return sum, nil
 	case errors.Is(err, repo.ErrNotOwner), errors.Is(err, repo.ErrBaseURL), errors.Is(err, repo.ErrNoBaseURL),
 		errors.Is(err, build.ErrOptions):
-		return usageError{err}
+		return sum, usageError{err}
 	case errors.Is(err, build.ErrFailed):
-		return fmt.Errorf("%w: %v", errPartial, err)
+		return sum, partial(err)
 	default:
-		return err
+		return sum, err
 	}
 }
 
 // buildOnce runs one build for `magerepo serve --update-every`: opts names the configuration, cache, base URL
-// and prebuilt directories; the output is the served directory.
-func buildOnce(ctx context.Context, g *globalOptions, opts buildOptions, outDir string) error {
+// and prebuilt directories; the output is the served directory. The summary is nil when the build could not
+// start.
+func buildOnce(ctx context.Context, g *globalOptions, opts buildOptions, outDir string) (*build.Summary, error) {
 	opts.Out = outDir
 	if opts.Jobs == 0 {
 		opts.Jobs = runtime.GOMAXPROCS(0)
@@ -142,7 +154,17 @@ func buildOnce(ctx context.Context, g *globalOptions, opts buildOptions, outDir 
 	quiet := *g
 	quiet.stdout = io.Discard
 	quiet.Quiet = true
-	return runBuild(ctx, &opts, &quiet)
+	return runBuildSummary(ctx, &opts, &quiet)
+}
+
+// summaryAttrs are the counts of a build summary as log attributes (the server's "update finished" line).
+func summaryAttrs(s *build.Summary) []slog.Attr {
+	if s == nil {
+		return nil
+	}
+	return []slog.Attr{slog.Int("built", s.Built), slog.Int("reused", s.Reused), slog.Int("prebuilt", s.Prebuilt),
+		slog.Int("skipped", s.Skipped), slog.Int("conflicts", s.Conflicts), slog.Int("failed", s.Failed),
+		slog.Int("new_tags", s.NewTags)}
 }
 
 func printSummary(w io.Writer, s *build.Summary, asJSON bool) {

@@ -10,6 +10,8 @@ func newProfileCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "profile",
 		Short: "Show the embedded Magento Open Source mirror profile",
+		Args:  noSubcommand,
+		RunE:  showHelp,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "show",
@@ -18,7 +20,7 @@ func newProfileCommand(g *globalOptions) *cobra.Command {
 Magento Open Source mirror with its first tag, layout and upstream fixes. Copy it to start your own
 distribution's profile (a different file, not a fork of magerepo).`,
 		Example: "  magerepo profile show > my-distribution.yaml",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, err := g.outWriter().Write(config.DefaultYAML())
 			return err

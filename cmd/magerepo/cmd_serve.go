@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/mage-os/magerepo/internal/server"
@@ -43,7 +46,7 @@ func (o *serveOptions) AddFlags(f *pflag.FlagSet) {
 func newServeCommand(g *globalOptions) *cobra.Command {
 	opts := &serveOptions{}
 	cmd := &cobra.Command{
-		Use:   "serve <dir>",
+		Use:   "serve DIR",
 		Short: "Serve a repository directory over HTTP(S) for Composer",
 		Long: `Serve a repository directory (the output of "magerepo build" or "magerepo sync")
 for the Composer client: Last-Modified/ETag with 304 answers, gzip for JSON (the
@@ -78,12 +81,7 @@ Exit status: 0 stopped by a signal after a clean shutdown, 1 the server failed,
 
   # a private distribution
   magerepo serve --auth-file /etc/magerepo/credentials ./public`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("serve: want exactly one directory, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("webhook-secret") {
 				opts.WebhookSecret = os.Getenv("MAGEREPO_WEBHOOK_SECRET")
@@ -107,6 +105,12 @@ func runServe(ctx context.Context, opts *serveOptions, g *globalOptions, dir str
 	if !updates && (opts.Config != "" || opts.Cache != "" || opts.BaseURL != "" || len(opts.Prebuilt) > 0) {
 		return usageError{fmt.Errorf("serve: --config, --cache, --base-url and --prebuilt are for updates: add --update-every or --webhook-secret")}
 	}
+	if opts.TLSCert != "" {
+		// Load the pair now: the server would only read it after announcing that it serves with TLS.
+		if _, err := tls.LoadX509KeyPair(opts.TLSCert, opts.TLSKey); err != nil {
+			return usageError{fmt.Errorf("serve: --tls-cert/--tls-key: %w", err)}
+		}
+	}
 	log := g.logger()
 	sopts := server.Options{Logger: log, WebhookSecret: opts.WebhookSecret}
 	if opts.AuthFile != "" {
@@ -121,9 +125,14 @@ func runServe(ctx context.Context, opts *serveOptions, g *globalOptions, dir str
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
-		sopts.Updater = server.NewUpdater(func(ctx context.Context) error {
-			return buildOnce(ctx, g, buildOptions{Config: opts.Config, Cache: opts.Cache, BaseURL: opts.BaseURL, Prebuilt: opts.Prebuilt}, dir)
+		sopts.Updater = server.NewCountingUpdater(func(ctx context.Context) ([]slog.Attr, error) {
+			sum, err := buildOnce(ctx, g, buildOptions{Config: opts.Config, Cache: opts.Cache, BaseURL: opts.BaseURL, Prebuilt: opts.Prebuilt}, dir)
+			return summaryAttrs(sum), err
 		}, log)
+	} else if _, err := os.Stat(filepath.Join(dir, "packages.json")); err != nil {
+		// Not an error: a build may be about to write it. But a typo in DIR would otherwise look like a
+		// server that answers 404 to everything.
+		log.Warn("the directory holds no repository (no packages.json): Composer finds no packages until a build or sync writes one", "dir", dir)
 	}
 	srv, err := server.New(dir, sopts)
 	if err != nil {

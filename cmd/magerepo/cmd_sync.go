@@ -29,7 +29,7 @@ func (o *syncOptions) AddFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.KeepUpstreamMirror, "keep-upstream-mirror", false, "publish the upstream dist URL as a (non-preferred) dist mirror")
 	f.StringArrayVar(&o.Only, "only", nil, "sync only package names matching this pattern (\"*\" wildcard; repeatable)")
 	f.BoolVar(&o.Prune, "prune", false, "remove local versions that upstream no longer has (default: report and keep)")
-	f.IntVar(&o.Jobs, "jobs", 8, "parallel HTTP requests")
+	addJobsFlag(f, &o.Jobs, 8, "parallel HTTP requests")
 	addFetchFlags(f, &o.Retries, &o.StallTimeout, &o.MaxMetadataSize)
 	f.BoolVar(&o.JSON, "json", false, "print the run report as JSON on stdout")
 }
@@ -37,7 +37,7 @@ func (o *syncOptions) AddFlags(f *pflag.FlagSet) {
 func newSyncCommand(g *globalOptions) *cobra.Command {
 	opts := &syncOptions{}
 	cmd := &cobra.Command{
-		Use:   "sync <upstream-URL> <dir>",
+		Use:   "sync URL DIR",
 		Short: "Keep a verified local copy of another Composer repository",
 		Long: `Copy a Composer repository (a magerepo, Satis or Packagist-like server) into an
 output directory that "magerepo serve" or any web server can serve.
@@ -63,12 +63,7 @@ Exit status: 0 in sync, 1 something failed (listed on stderr and in
 
   # only Magento packages, every hour from cron, deleting what upstream deletes
   magerepo sync --only 'magento/*' --prune --base-url https://m.example.com/ https://repo.mage-os.org/ /srv/m`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return usageError{fmt.Errorf("sync: want <upstream-URL> <dir>, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSync(cmd.Context(), opts, g, args[0], args[1])
 		},
@@ -111,7 +106,7 @@ func runSync(ctx context.Context, opts *syncOptions, g *globalOptions, upstream,
 		fmt.Fprintln(g.errWriter(), "magerepo: sync:", p)
 	}
 	if rep.Failed() {
-		return fmt.Errorf("sync: %d failures: %w", len(rep.Failures), errPartial)
+		return partial(fmt.Errorf("sync: %d failed", len(rep.Failures)))
 	}
 	return nil
 }

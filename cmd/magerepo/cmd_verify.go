@@ -37,14 +37,14 @@ func (o *verifyOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.Audit, "audit-against", "", "public repository (e.g. https://repo.packagist.org/) the Magento dependency-version audit plugin compares with: report versions it would reject (docs/audit-plugin.md)")
 	f.StringVar(&o.BaseURL, "base-url", "", "URL a repository directory is published at (default: inferred from packages.json)")
 	f.BoolVar(&o.JSON, "json", false, "print the report as JSON on stdout")
-	f.IntVar(&o.Jobs, "jobs", verify.DefaultJobs, "files read or downloaded at once (connections per host)")
+	addJobsFlag(f, &o.Jobs, verify.DefaultJobs, "files read or downloaded at once (connections per host)")
 	addFetchFlags(f, &o.Retries, &o.StallTimeout, &o.MaxMetadataSize)
 }
 
 func newVerifyCommand(g *globalOptions) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify <dir-or-URL>",
+		Use:   "verify DIR|URL",
 		Short: "Check a Composer 2 repository end to end",
 		Long: `Check a Composer 2 repository, a local directory or an http(s) URL:
 
@@ -78,12 +78,7 @@ checked (packages.json missing or unusable, unreachable URL, bad arguments).`,
 
   # a rebuild against the published repository
   magerepo verify --against https://mirror.example.com/ ./public`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("verify: want exactly one directory or URL, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd.Context(), opts, args[0], g.outWriter())
 		},
@@ -127,7 +122,7 @@ func runVerify(ctx context.Context, opts *verifyOptions, target string, out io.W
 		return fmt.Errorf("verify: writing report: %w", err)
 	}
 	if !rep.Clean() {
-		return fmt.Errorf("verify: %d problem(s) found: %w", len(rep.Problems), errPartial)
+		return partial(fmt.Errorf("verify: %s found", plural(len(rep.Problems), "problem")))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -19,8 +20,19 @@ const (
 	exitCanceled = 130
 )
 
-// errPartial marks a run that finished but reported failures (exit status 1).
+// errPartial marks a run that finished but reported failures (exit status 1). Commands return it through
+// [partial], which adds no words to the message: the message says what failed once.
 var errPartial = errors.New("some items failed")
+
+// partialError is an error of a run that finished but reported failures.
+type partialError struct{ err error }
+
+func (e partialError) Error() string        { return e.err.Error() }
+func (e partialError) Unwrap() error        { return e.err }
+func (e partialError) Is(target error) bool { return target == errPartial }
+
+// partial marks err as the failure of some items of a run that otherwise finished (exit status 1).
+func partial(err error) error { return partialError{err} }
 
 // usageError marks unusable configuration or arguments (exit status 2).
 type usageError struct{ err error }
@@ -38,7 +50,10 @@ func main() {
 	case code == exitCanceled:
 		fmt.Fprintln(os.Stderr, "magerepo: interrupted")
 	case err != nil:
-		fmt.Fprintln(os.Stderr, "magerepo:", err)
+		// Every line is prefixed, so that a multi-line error (a profile's problems) reads as one message each.
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(os.Stderr, "magerepo:", line)
+		}
 	}
 	os.Exit(code)
 }

@@ -98,7 +98,7 @@ func TestUpdateKeepsRecordedBaseURL(t *testing.T) {
 	}
 	f.modules.Write(map[string]string{"ModuleB/composer.json": `{"name": "acme/module-b", "version": "100.2.0",`})
 	f.modules.CommitTag("1.2.0")
-	if err := buildOnce(t.Context(), g, buildOptions{Config: noURL, Cache: t.TempDir()}, out); exitCode(t.Context(), err) != exitFailed {
+	if _, err := buildOnce(t.Context(), g, buildOptions{Config: noURL, Cache: t.TempDir()}, out); exitCode(t.Context(), err) != exitFailed {
 		t.Fatalf("failing update: %v, want a partial failure", err)
 	}
 	p2 := readFile(t, filepath.Join(out, "p2/acme/module-a.json"))

@@ -1,16 +1,16 @@
 // Package config defines magerepo's YAML configuration (a "profile"): which git repositories are built, how
 // their trees become packages, and the upstream fixes applied on the way. See docs/config.md for every key.
 //
-// Decoding is strict: unknown keys, wrong types and missing required fields are errors that name the file and
-// line, so a typo never silently changes what is published.
+// Decoding is strict: unknown keys, wrong types and missing required fields are errors that name the file, line
+// and column, all of a file's at once, so a typo never silently changes what is published (decode.go).
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -50,6 +50,9 @@ type Config struct {
 	File string `yaml:"-"`
 	// DataDir resolves relative data paths (file replacements, prebuilt dirs).
 	DataDir string `yaml:"-"`
+
+	// marks are the positions of the file's keys and list items by path, for Validate's messages.
+	marks map[string]mark
 }
 
 // Source is one git repository.
@@ -154,82 +157,79 @@ func (e Exclude) Applies(tag string) bool {
 // Conditional reports whether the exclude depends on the tag.
 func (e Exclude) Conditional() bool { return e.KeepForRefPrefix != "" || len(e.KeepForRefs) > 0 }
 
-// UnmarshalYAML accepts a plain string or a {path, keep-for-ref-prefix | keep-for-refs} mapping.
-func (e *Exclude) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.ScalarNode {
-		e.Path = n.Value
-		return nil
-	}
-	type plain Exclude
-	var p plain
-	if err := decodeStrict(n, &p); err != nil {
-		return err
-	}
-	*e = Exclude(p)
-	if e.Path == "" {
-		return fmt.Errorf("line %d: exclude needs a path", n.Line)
-	}
-	return nil
+// excludeEntry is the mapping form of an exclude.
+type excludeEntry struct {
+	Path             string   `yaml:"path"`
+	KeepForRefPrefix string   `yaml:"keep-for-ref-prefix"`
+	KeepForRefs      []string `yaml:"keep-for-refs"`
 }
 
-// UnmarshalYAML reads a layout entry: exactly one of the kind keys, plus options.
-func (l *Layout) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: a package layout must be a mapping", n.Line)
+// decodeNode accepts a plain string or a {path, keep-for-ref-prefix | keep-for-refs} mapping.
+func (e *Exclude) decodeNode(d *decoder, n *yaml.Node, path string) {
+	if n.Kind == yaml.ScalarNode {
+		e.Path = n.Value
+		return
 	}
-	rest := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	if n.Kind != yaml.MappingNode {
+		d.problem(n, path, "an exclude must be a path or a mapping with path, not %s", describe(n))
+		return
+	}
+	var m excludeEntry
+	d.decodeStruct(n, reflect.ValueOf(&m).Elem(), path)
+	*e = Exclude(m)
+	if e.Path == "" {
+		d.problem(n, path, "an exclude needs a path")
+	}
+}
+
+// layoutOptions are the keys of a layout entry besides its kind.
+type layoutOptions struct {
+	Exclude      []Exclude `yaml:"exclude"`
+	EmptyDirs    []string  `yaml:"empty-dirs"`
+	ComposerJSON string    `yaml:"composer-json"`
+	Type         string    `yaml:"type"`
+	Label        string    `yaml:"label"`
+}
+
+// layoutKinds are the keys that say what a layout entry is, in the order messages list them.
+var layoutKinds = []LayoutKind{EachDir, Dir, MetapackageDir, MagentoBase, ExtraMetapackage}
+
+// decodeNode reads a layout entry: exactly one of the kind keys, plus options.
+func (l *Layout) decodeNode(d *decoder, n *yaml.Node, path string) {
+	l.Line = n.Line
+	if n.Kind != yaml.MappingNode {
+		d.problem(n, path, "a package layout must be a mapping such as {each-dir: \"\"}, not %s", describe(n))
+		return
+	}
+	rest := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		switch LayoutKind(k.Value) {
-		case EachDir, Dir, MetapackageDir, MagentoBase, ExtraMetapackage:
-			if l.Kind != "" {
-				return fmt.Errorf("line %d: layout has both %q and %q", k.Line, l.Kind, k.Value)
-			}
-			if v.Kind != yaml.ScalarNode || (v.Tag != "!!str" && v.Tag != "!!null") {
-				return fmt.Errorf("line %d: %s takes a directory string", v.Line, k.Value)
-			}
-			l.Kind, l.Dir = LayoutKind(k.Value), v.Value
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		if !slices.Contains(layoutKinds, LayoutKind(k.Value)) {
+			rest.Content = append(rest.Content, k, n.Content[i+1])
+			continue
+		}
+		p := join(path, k.Value)
+		d.mark(p, k)
+		switch {
+		case l.Kind != "":
+			d.problem(k, p, "a package layout has one kind, but this one has both %s and %s", l.Kind, k.Value)
+		case v.Kind != yaml.ScalarNode || (v.Tag != "!!str" && v.Tag != "!!null"):
+			d.problem(v, p, "%s takes a directory (a string; \"\" for the repository root), not %s", k.Value, describe(v))
 		default:
-			rest.Content = append(rest.Content, k, v)
+			l.Kind, l.Dir = LayoutKind(k.Value), v.Value
+			d.marks[join(path, "dir")] = mark{k.Line, k.Column}
 		}
 	}
 	if l.Kind == "" {
-		return fmt.Errorf("line %d: layout needs one of each-dir, dir, metapackage-dir, magento-base, extra-metapackage", n.Line)
+		kinds := make([]string, len(layoutKinds))
+		for i, k := range layoutKinds {
+			kinds[i] = string(k)
+		}
+		d.problem(n, path, "a package layout needs one of %s", strings.Join(kinds, ", "))
 	}
-	type opts struct {
-		Exclude      []Exclude `yaml:"exclude"`
-		EmptyDirs    []string  `yaml:"empty-dirs"`
-		ComposerJSON string    `yaml:"composer-json"`
-		Type         string    `yaml:"type"`
-		Label        string    `yaml:"label"`
-	}
-	var o opts
-	if err := decodeStrict(rest, &o); err != nil {
-		return err
-	}
-	l.Exclude, l.EmptyDirs, l.ComposerJSON, l.Type, l.Label, l.Line = o.Exclude, o.EmptyDirs, o.ComposerJSON, o.Type, o.Label, n.Line
-	return nil
-}
-
-// decodeStrict decodes a node, rejecting unknown keys.
-func decodeStrict(n *yaml.Node, out any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
-		return err
-	}
-	d := yaml.NewDecoder(bytes.NewReader(b))
-	d.KnownFields(true)
-	if err := d.Decode(out); err != nil {
-		// line numbers of the re-encoded node are relative; anchor them at the node's line
-		return fmt.Errorf("near line %d: %w", n.Line, stripYAMLPrefix(err))
-	}
-	return nil
-}
-
-func stripYAMLPrefix(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
-	return errors.New(msg)
+	var o layoutOptions
+	d.decodeStruct(rest, reflect.ValueOf(&o).Elem(), path)
+	l.Exclude, l.EmptyDirs, l.ComposerJSON, l.Type, l.Label = o.Exclude, o.EmptyDirs, o.ComposerJSON, o.Type, o.Label
 }
 
 // Load reads and validates a configuration file.
@@ -266,54 +266,28 @@ func (c *Config) resolvePaths(dir string) {
 	}
 }
 
-// Parse decodes and validates configuration bytes; name is used in error messages.
+// Parse decodes and validates configuration bytes; name is used in error messages. Every problem of the file,
+// structural (unknown keys, wrong types) or semantic (Validate), is returned at once, each with its line and
+// column, in a [*ValidationError].
 func Parse(b []byte, name string) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, stripYAMLPrefix(err))
+		return nil, &ValidationError{File: name, Problems: []Problem{syntaxProblem(b, err)}}
 	}
 	if len(root.Content) == 0 {
-		return nil, fmt.Errorf("%s: empty configuration", name)
+		return nil, &ValidationError{File: name, Problems: []Problem{{Line: 1, Column: 1, Message: "the file is empty; a profile needs at least sources"}}}
 	}
 	c := &Config{File: name}
-	d := yaml.NewDecoder(bytes.NewReader(b))
-	d.KnownFields(true)
-	if err := d.Decode(c); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, stripYAMLPrefix(err))
-	}
-	recordLines(c, root.Content[0])
-	if errs := c.Validate(); len(errs) > 0 {
-		return nil, &ValidationError{File: name, Errs: errs}
-	}
-	return c, nil
-}
-
-// recordLines stores the line of each source and prebuilt source for later messages.
-func recordLines(c *Config, doc *yaml.Node) {
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		switch doc.Content[i].Value {
-		case "sources":
-			for j, s := range doc.Content[i+1].Content {
-				if j < len(c.Sources) {
-					c.Sources[j].Line = s.Line
-				}
-			}
-		case "prebuilt-sources":
-			for j, s := range doc.Content[i+1].Content {
-				if j < len(c.PrebuiltSources) {
-					c.PrebuiltSources[j].Line = s.Line
-				}
-			}
+	structural, marks := decodeProfile(&root, c)
+	c.marks = marks
+	probs := structural
+	for _, p := range c.Validate() {
+		if !covered(p.Path, structural) {
+			probs = append(probs, p)
 		}
 	}
-}
-
-// ValidationError lists every problem found in a configuration.
-type ValidationError struct {
-	File string
-	Errs []string
-}
-
-func (e *ValidationError) Error() string {
-	return fmt.Sprintf("%s: %s", e.File, strings.Join(e.Errs, "\n"+e.File+": "))
+	if len(probs) > 0 {
+		return nil, &ValidationError{File: name, Problems: sortProblems(probs)}
+	}
+	return c, nil
 }

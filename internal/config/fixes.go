@@ -1,8 +1,6 @@
 package config
 
 import (
-	"fmt"
-
 	"go.yaml.in/yaml/v3"
 )
 
@@ -12,19 +10,22 @@ type KV struct{ Key, Value string }
 // StringMap is a YAML mapping of strings whose order is kept (composer.json key order depends on it).
 type StringMap []KV
 
-// UnmarshalYAML decodes a mapping of scalars in document order.
-func (m *StringMap) UnmarshalYAML(n *yaml.Node) error {
+// decodeNode decodes a mapping of scalars in document order.
+func (m *StringMap) decodeNode(d *decoder, n *yaml.Node, path string) {
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: expected a mapping", n.Line)
+		d.problem(n, path, "%s must be a mapping of names to values, not %s", label(path), describe(n))
+		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		p := join(path, k.Value)
+		d.mark(p, k)
 		if v.Kind != yaml.ScalarNode {
-			return fmt.Errorf("line %d: value of %q must be a string", v.Line, k.Value)
+			d.problem(v, p, "the value of %q must be a single value, not %s", k.Value, describe(v))
+			continue
 		}
 		*m = append(*m, KV{k.Value, v.Value})
 	}
-	return nil
 }
 
 // Get returns the value of key.
@@ -46,19 +47,20 @@ type Section struct {
 // Merge is an ordered list of sections.
 type Merge []Section
 
-// UnmarshalYAML decodes section -> {key: value} keeping both orders.
-func (m *Merge) UnmarshalYAML(n *yaml.Node) error {
+// decodeNode decodes section -> {key: value} keeping both orders.
+func (m *Merge) decodeNode(d *decoder, n *yaml.Node, path string) {
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: merge must be a mapping of sections", n.Line)
+		d.problem(n, path, "merge must be a mapping of composer.json sections (such as require:), not %s", describe(n))
+		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		p := join(path, k.Value)
+		d.mark(p, k)
 		var s StringMap
-		if err := s.UnmarshalYAML(n.Content[i+1]); err != nil {
-			return err
-		}
-		*m = append(*m, Section{Name: n.Content[i].Value, Entries: s})
+		s.decodeNode(d, resolve(n.Content[i+1]), p)
+		*m = append(*m, Section{Name: k.Value, Entries: s})
 	}
-	return nil
 }
 
 // VersionPin sets package versions for one tag of one source (the reference's fixVersions).

@@ -13,99 +13,112 @@ import (
 // DefaultDistDir is where archives go when dist-dir is not set.
 const DefaultDistDir = "dist"
 
+// problems collects Validate's findings, each placed at its setting's key (or the nearest enclosing one the file
+// has: a missing key is reported where its mapping starts).
+type problems struct {
+	c     *Config
+	probs []Problem
+}
+
+func (ps *problems) add(path, format string, args ...any) {
+	m, _ := ps.c.at(path)
+	ps.probs = append(ps.probs, Problem{Line: m.line, Column: m.col, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
 // Validate checks the semantic rules the YAML types cannot express and fills defaults. It returns every
-// problem found, each naming the line where possible.
-func (c *Config) Validate() []string {
-	var errs []string
-	add := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+// problem found, each at the line and column of its key when the configuration came from a file.
+func (c *Config) Validate() []Problem {
+	ps := &problems{c: c}
 	if c.ArchiveFormat == "" {
 		c.ArchiveFormat = "deflate"
 	}
 	if c.ArchiveFormat != "mageos" && c.ArchiveFormat != "deflate" {
-		add("archive-format must be mageos or deflate, not %q", c.ArchiveFormat)
+		ps.add("archive-format", "archive-format must be mageos or deflate, not %q", c.ArchiveFormat)
 	}
 	if c.DistDir == "" {
 		c.DistDir = DefaultDistDir
 	}
 	if !cleanRel(c.DistDir) || strings.HasPrefix(c.DistDir, ".") {
-		add("dist-dir %q must be a plain relative directory", c.DistDir)
+		ps.add("dist-dir", "dist-dir %q must be a plain relative directory", c.DistDir)
 	} else if err := repo.CheckDistDir(c.DistDir); err != nil {
-		add("dist-dir %q collides with the repository's metadata or state: %v", c.DistDir, err)
+		ps.add("dist-dir", "dist-dir %q collides with the repository's metadata or state: %v", c.DistDir, err)
 	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			add("base-url %q must be an absolute http(s) URL", c.BaseURL)
+			ps.add("base-url", "base-url %q must be an absolute http(s) URL", c.BaseURL)
 		}
 	}
 	if len(c.Sources) == 0 {
-		add("no sources")
+		ps.add("sources", "the profile has no sources")
 	}
 	names := map[string]bool{}
-	for _, s := range c.Sources {
-		errs = append(errs, s.validate(names)...)
+	for i, s := range c.Sources {
+		s.validate(ps, fmt.Sprintf("sources[%d]", i), names)
 	}
 	if c.ReleaseMetadata != nil && c.ReleaseMetadata.Location() == "" {
-		add("release-metadata needs a url or path")
+		ps.add("release-metadata.url", "release-metadata needs a url or path")
 	}
-	errs = append(errs, c.validatePrebuiltSources(names)...)
-	errs = append(errs, c.validateFixes(names)...)
-	return errs
+	c.validatePrebuiltSources(ps, names)
+	c.validateFixes(ps, names)
+	return ps.probs
 }
 
-func (s Source) validate(names map[string]bool) []string {
-	var errs []string
-	add := func(format string, args ...any) {
-		errs = append(errs, fmt.Sprintf("line %d: source %q: ", s.Line, s.Name)+fmt.Sprintf(format, args...))
+func (s Source) validate(ps *problems, at string, names map[string]bool) {
+	add := func(key, format string, args ...any) {
+		ps.add(join(at, key), fmt.Sprintf("source %q: ", s.Name)+format, args...)
 	}
 	switch {
 	case s.Name == "":
-		add("needs a name")
+		add("name", "needs a name")
 	case names[s.Name]:
-		add("name used twice")
+		add("name", "name used twice")
 	case strings.ContainsAny(s.Name, "/\\") || s.Name == "." || s.Name == "..":
-		add("name must not contain path separators")
+		add("name", "name must not contain path separators")
 	}
 	names[s.Name] = true
-	if (s.URL == "") == (s.Path == "") {
-		add("needs exactly one of url and path")
+	switch {
+	case s.URL == "" && s.Path == "":
+		add("", "needs exactly one of url and path")
+	case s.URL != "" && s.Path != "":
+		add("path", "needs exactly one of url and path, not both")
 	}
 	if len(s.Packages) == 0 {
-		add("has no packages")
+		add("packages", "has no packages")
 	}
 	if s.From != "" {
 		if _, err := composer.NormalizeVersion(s.From); err != nil {
-			add("from %q is not a version: %v", s.From, err)
+			add("from", "from %q is not a version: %v", s.From, err)
 		}
 	}
-	for _, b := range s.Branches {
+	for i, b := range s.Branches {
 		if !validBranch(b) {
-			add("invalid branch name %q", b)
+			add(fmt.Sprintf("branches[%d]", i), "invalid branch name %q", b)
 		}
 	}
-	for _, l := range s.Packages {
+	for i, l := range s.Packages {
+		lp := fmt.Sprintf("packages[%d]", i)
 		if l.Kind != ExtraMetapackage && !cleanRel(l.Dir) {
-			add("line %d: %s %q must be a clean repository-relative directory", l.Line, l.Kind, l.Dir)
+			add(lp+".dir", "%s %q must be a clean repository-relative directory", l.Kind, l.Dir)
 		}
 		if (l.Kind == MagentoBase) != (l.ComposerJSON == "release-metadata") {
-			add("line %d: composer-json: release-metadata goes with magento-base, and magento-base needs it", l.Line)
+			add(lp+".composer-json", "composer-json: release-metadata goes with magento-base, and magento-base needs it")
 		}
-		for _, e := range l.Exclude {
+		for j, e := range l.Exclude {
 			if e.Path == "" || strings.HasPrefix(e.Path, "/") {
-				add("line %d: exclude %q must be repository-relative", l.Line, e.Path)
+				add(fmt.Sprintf("%s.exclude[%d]", lp, j), "exclude %q must be repository-relative", e.Path)
 			}
 		}
 	}
-	return errs
 }
 
 // validatePrebuiltSources checks the prebuilt-sources entries. Their names share the --sources-dir namespace
 // with the sources and the release metadata (DIR/<name>), so none may repeat any of those.
-func (c *Config) validatePrebuiltSources(sources map[string]bool) []string {
-	var errs []string
+func (c *Config) validatePrebuiltSources(ps *problems, sources map[string]bool) {
 	seen := map[string]bool{}
-	for _, s := range c.PrebuiltSources {
+	for i, s := range c.PrebuiltSources {
+		at := fmt.Sprintf("prebuilt-sources[%d]", i)
 		add := func(format string, args ...any) {
-			errs = append(errs, fmt.Sprintf("line %d: prebuilt-sources %q: ", s.Line, s.Name)+fmt.Sprintf(format, args...))
+			ps.add(at+".name", fmt.Sprintf("prebuilt source %q: ", s.Name)+format, args...)
 		}
 		switch {
 		case s.Name == "":
@@ -121,16 +134,15 @@ func (c *Config) validatePrebuiltSources(sources map[string]bool) []string {
 		}
 		seen[s.Name] = true
 		if (s.URL == "") == (s.Path == "") {
-			add("needs exactly one of url and path")
+			ps.add(at, "prebuilt source %q: needs exactly one of url and path", s.Name)
 		}
 		if s.Branch != "" && !validBranch(s.Branch) {
-			add("invalid branch name %q", s.Branch)
+			ps.add(at+".branch", "prebuilt source %q: invalid branch name %q", s.Name, s.Branch)
 		}
 		if !cleanRel(s.Dir) {
-			add("dir %q must be a clean repository-relative directory", s.Dir)
+			ps.add(at+".dir", "prebuilt source %q: dir %q must be a clean repository-relative directory", s.Name, s.Dir)
 		}
 	}
-	return errs
 }
 
 // ReleaseMetadataDir is the directory of --sources-dir that holds the release metadata.
@@ -149,43 +161,45 @@ func cleanRel(p string) bool {
 	return !strings.HasPrefix(p, "/") && path.Clean(p) == p && p != "." && !strings.HasPrefix(p, "../") && p != ".."
 }
 
-func (c *Config) validateFixes(sources map[string]bool) []string {
-	var errs []string
-	check := func(kind, src string) {
+func (c *Config) validateFixes(ps *problems, sources map[string]bool) {
+	check := func(at, kind, src string) {
 		if !sources[src] {
-			errs = append(errs, fmt.Sprintf("%s: unknown source %q", kind, src))
+			ps.add(at+".source", "%s: unknown source %q", kind, src)
 		}
 	}
-	for _, p := range c.VersionPins {
-		check("version-pins", p.Source)
+	for i, p := range c.VersionPins {
+		at := fmt.Sprintf("version-pins[%d]", i)
+		check(at, "version-pins", p.Source)
 		if p.Tag == "" || len(p.Pins) == 0 {
-			errs = append(errs, fmt.Sprintf("version-pins: source %q needs a tag and pins", p.Source))
+			ps.add(at, "version-pins: source %q needs a tag and pins", p.Source)
 		}
 	}
-	for _, p := range c.Patches {
-		check("patches", p.Source)
+	for i, p := range c.Patches {
+		at := fmt.Sprintf("patches[%d]", i)
+		check(at, "patches", p.Source)
 		if p.Package == "" {
-			errs = append(errs, fmt.Sprintf("patches: source %q: patch needs a package", p.Source))
+			ps.add(at, "patches: source %q: patch needs a package", p.Source)
 		}
 		if n := p.When.forms(); n != 1 {
-			errs = append(errs, fmt.Sprintf("patches: %s: when needs exactly one of version, versions, version-prefix, prefix+from", p.Package))
+			ps.add(at+".when", "patches: %s: when needs exactly one of version, versions, version-prefix, prefix+from", p.Package)
 		}
 	}
-	for _, r := range c.ExtraRefs {
-		check("extra-refs", r.Source)
+	for i, r := range c.ExtraRefs {
+		at := fmt.Sprintf("extra-refs[%d]", i)
+		check(at, "extra-refs", r.Source)
 		if len(r.Commit) < 7 || r.Release == "" {
-			errs = append(errs, fmt.Sprintf("extra-refs: source %q needs a commit id and a release", r.Source))
+			ps.add(at, "extra-refs: source %q needs a commit id and a release", r.Source)
 		}
 	}
-	for _, r := range c.FileReplacements {
-		check("file-replacements", r.Source)
-		for _, f := range r.Files {
+	for i, r := range c.FileReplacements {
+		at := fmt.Sprintf("file-replacements[%d]", i)
+		check(at, "file-replacements", r.Source)
+		for j, f := range r.Files {
 			if !cleanRel(f.Path) || f.Path == "" || f.Data == "" {
-				errs = append(errs, fmt.Sprintf("file-replacements: %s %s: file needs a clean path and data", r.Package, r.Version))
+				ps.add(fmt.Sprintf("%s.files[%d]", at, j), "file-replacements: %s %s: file needs a clean path and data", r.Package, r.Version)
 			}
 		}
 	}
-	return errs
 }
 
 // forms counts how many condition forms are set.

@@ -19,13 +19,20 @@ import (
 // meanwhile: the update publishes files by rename, dists first, p2 files next
 // and packages.json last, so a client never sees a name before its file exists.
 type Updater struct {
-	fn      func(context.Context) error
+	fn      func(context.Context) ([]slog.Attr, error)
 	log     *slog.Logger
 	trigger chan struct{}
 }
 
 // NewUpdater returns an Updater for fn. Errors from fn are logged, never fatal.
 func NewUpdater(fn func(context.Context) error, log *slog.Logger) *Updater {
+	return NewCountingUpdater(func(ctx context.Context) ([]slog.Attr, error) { return nil, fn(ctx) }, log)
+}
+
+// NewCountingUpdater is [NewUpdater] for an fn that also says what it did: its attributes (counts of what was
+// built, say) go into the "update finished" and "update failed" log lines, so an operator reading the log sees
+// whether an update changed anything.
+func NewCountingUpdater(fn func(context.Context) ([]slog.Attr, error), log *slog.Logger) *Updater {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -71,12 +78,13 @@ func (u *Updater) Run(ctx context.Context, every time.Duration, now bool) {
 func (u *Updater) runOnce(ctx context.Context) {
 	start := time.Now()
 	u.log.LogAttrs(ctx, slog.LevelInfo, "update started")
-	if err := u.fn(ctx); err != nil {
-		u.log.LogAttrs(ctx, slog.LevelError, "update failed",
-			slog.Duration("duration", time.Since(start)), slog.String("error", err.Error()))
+	counts, err := u.fn(ctx)
+	if err != nil {
+		u.log.LogAttrs(ctx, slog.LevelError, "update failed", append([]slog.Attr{
+			slog.Duration("duration", time.Since(start)), slog.String("error", err.Error())}, counts...)...)
 		return
 	}
-	u.log.LogAttrs(ctx, slog.LevelInfo, "update finished", slog.Duration("duration", time.Since(start)))
+	u.log.LogAttrs(ctx, slog.LevelInfo, "update finished", append([]slog.Attr{slog.Duration("duration", time.Since(start))}, counts...)...)
 }
 
 // maxHookBody bounds what the webhook reads to check a GitHub signature.
