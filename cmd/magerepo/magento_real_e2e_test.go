@@ -26,7 +26,8 @@ import (
 )
 
 // The real Magento Open Source 2.4.3-p2 end to end (fixture: shared/data/magento-e2e-2.4.3-p2, see its README.md):
-// the embedded profile is built from the fixture's git sources and prebuilt zips by the real magerepo binary,
+// the embedded profile is built by the real magerepo binary with the README's main command and --sources-dir (the
+// fixture's git sources, and its prebuilt zips laid out as the profile's prebuilt source: no --prebuilt),
 // served by `magerepo serve`, and the real Composer client runs `composer create-project
 // magento/project-community-edition=2.4.3-p2` against it with every plugin enabled (the real
 // magento-composer-installer, built from its git source, deploys magento2-base into the project root; the
@@ -150,6 +151,40 @@ type buildReport struct {
 	}
 }
 
+// realSourcesDir lays out a --sources-dir: the fixture's repositories (linked) and its prebuilt zips (copied)
+// under the profile's prebuilt source name.
+func realSourcesDir(t *testing.T, fx string) string {
+	t.Helper()
+	dir := t.TempDir()
+	ents, err := os.ReadDir(filepath.Join(fx, "sources"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if err := os.Symlink(filepath.Join(fx, "sources", e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zips := filepath.Join(dir, "additional-packages", "resource", "additional-packages")
+	if err := os.MkdirAll(zips, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pre, err := os.ReadDir(filepath.Join(fx, "prebuilt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range pre {
+		b, err := os.ReadFile(filepath.Join(fx, "prebuilt", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(zips, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // TestRealMagentoCreateProject: see the comment at the top of this file.
 func TestRealMagentoCreateProject(t *testing.T) {
 	if testing.Short() {
@@ -166,8 +201,11 @@ func TestRealMagentoCreateProject(t *testing.T) {
 	base := "http://" + addr + "/"
 	out := filepath.Join(t.TempDir(), "mirror")
 	start := time.Now()
-	build := exec.Command(bin, "build", "--sources-dir", filepath.Join(fx, "sources"), "--prebuilt", filepath.Join(fx, "prebuilt"),
-		"--base-url", base, "--out", out, "--cache", t.TempDir(), "-q")
+	// The README's main command, offline: --sources-dir, and no --prebuilt: the prebuilt zips come from the
+	// profile's prebuilt source, here a copy of the fixture's zips laid out as mage-os/generate-mirror-repo-js
+	// has them (DIR/additional-packages/resource/additional-packages).
+	build := exec.Command(bin, "build", "--out", out, "--base-url", base, "--sources-dir", realSourcesDir(t, fx),
+		"--cache", t.TempDir(), "-q")
 	buildOut, err := build.CombinedOutput()
 	var exit *exec.ExitError
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
