@@ -36,6 +36,9 @@ type Config struct {
 	PrebuiltSources []PrebuiltSource `yaml:"prebuilt-sources"`
 	// Prebuilt lists directories of ready-made zips, published verbatim.
 	Prebuilt []string `yaml:"prebuilt"`
+	// Advisories, when set, is the security advisory database whose advisories of the served packages are
+	// published with the metadata.
+	Advisories *AdvisorySource `yaml:"advisories"`
 	// VersionPins, Patches, ExtraRefs and FileReplacements are upstream fixes, as data (docs/fixes.md).
 	VersionPins      []VersionPin      `yaml:"version-pins"`
 	Patches          []Patch           `yaml:"patches"`
@@ -99,6 +102,37 @@ type PrebuiltSource struct {
 
 // Location returns the URL or path of the prebuilt source.
 func (s PrebuiltSource) Location() string {
+	if s.URL != "" {
+		return s.URL
+	}
+	return s.Path
+}
+
+// AdvisorySource is a security advisory database in the layout of FriendsOfPHP/security-advisories
+// (<vendor>/<name>/<id>.yaml), read at one branch without a checkout, like the prebuilt sources.
+type AdvisorySource struct {
+	// Name identifies the source in messages; --sources-dir reads it from DIR/<name>. Default
+	// DefaultAdvisoriesName.
+	Name string `yaml:"name"`
+	// URL is a git URL; Path a local repository (bare or not) or a plain directory. At most one is set; with
+	// neither, URL is DefaultAdvisoriesURL.
+	URL  string `yaml:"url"`
+	Path string `yaml:"path"`
+	// Branch is the branch read; "" means master for a remote repository and HEAD for a local one.
+	Branch string `yaml:"branch"`
+	// Line is where the entry is defined, for error messages.
+	Line int `yaml:"-" json:"-"`
+}
+
+// The defaults of an advisories entry: the database packagist.org reads.
+const (
+	DefaultAdvisoriesName   = "security-advisories"
+	DefaultAdvisoriesURL    = "https://github.com/FriendsOfPHP/security-advisories.git"
+	DefaultAdvisoriesBranch = "master"
+)
+
+// Location returns the URL or path of the advisory database.
+func (s AdvisorySource) Location() string {
 	if s.URL != "" {
 		return s.URL
 	}
@@ -263,6 +297,9 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	for i := range c.PrebuiltSources {
 		c.PrebuiltSources[i].Path = abs(c.PrebuiltSources[i].Path)
+	}
+	if c.Advisories != nil {
+		c.Advisories.Path = abs(c.Advisories.Path)
 	}
 }
 

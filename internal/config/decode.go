@@ -244,6 +244,7 @@ var nouns = map[reflect.Type]string{
 	reflect.TypeFor[Config]():          "the profile",
 	reflect.TypeFor[Source]():          "a source",
 	reflect.TypeFor[PrebuiltSource]():  "a prebuilt source",
+	reflect.TypeFor[AdvisorySource]():  "the advisories entry",
 	reflect.TypeFor[layoutOptions]():   "a package layout",
 	reflect.TypeFor[excludeEntry]():    "an exclude",
 	reflect.TypeFor[VersionPin]():      "a version pin",

@@ -59,6 +59,7 @@ func (c *Config) Validate() []Problem {
 		ps.add("release-metadata.url", "release-metadata needs a url or path")
 	}
 	c.validatePrebuiltSources(ps, names)
+	c.validateAdvisories(ps, names)
 	c.validateFixes(ps, names)
 	return ps.probs
 }
@@ -142,6 +143,49 @@ func (c *Config) validatePrebuiltSources(ps *problems, sources map[string]bool) 
 		if !cleanRel(s.Dir) {
 			ps.add(at+".dir", "prebuilt source %q: dir %q must be a clean repository-relative directory", s.Name, s.Dir)
 		}
+	}
+}
+
+// validateAdvisories checks the advisories entry and fills its defaults. Its name shares the --sources-dir
+// namespace (DIR/<name>) with the sources, the release metadata and the prebuilt sources.
+func (c *Config) validateAdvisories(ps *problems, sources map[string]bool) {
+	a := c.Advisories
+	if a == nil {
+		if _, ok := c.marks["advisories"]; ok {
+			ps.add("advisories", "advisories needs a mapping; write advisories: {} for the defaults (%s, branch %s)",
+				DefaultAdvisoriesURL, DefaultAdvisoriesBranch)
+		}
+		return
+	}
+	if a.Name == "" {
+		a.Name = DefaultAdvisoriesName
+	}
+	add := func(key, format string, args ...any) {
+		ps.add(join("advisories", key), fmt.Sprintf("advisories %q: ", a.Name)+format, args...)
+	}
+	prebuilt := false
+	for _, p := range c.PrebuiltSources {
+		prebuilt = prebuilt || p.Name == a.Name
+	}
+	switch {
+	case strings.ContainsAny(a.Name, "/\\") || a.Name == "." || a.Name == "..":
+		add("name", "name must not contain path separators")
+	case sources[a.Name] || prebuilt:
+		add("name", "name is also a source's name (--sources-dir reads both from DIR/%s)", a.Name)
+	case a.Name == ReleaseMetadataDir:
+		add("name", "name %s is where --sources-dir reads the release metadata", a.Name)
+	}
+	switch {
+	case a.URL != "" && a.Path != "":
+		add("path", "needs at most one of url and path, not both")
+	case a.URL == "" && a.Path == "":
+		a.URL = DefaultAdvisoriesURL
+	}
+	if a.URL != "" && a.Branch == "" {
+		a.Branch = DefaultAdvisoriesBranch
+	}
+	if a.Branch != "" && !validBranch(a.Branch) {
+		add("branch", "invalid branch name %q", a.Branch)
 	}
 }
 
