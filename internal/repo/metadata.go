@@ -62,7 +62,7 @@ type packageFiles struct {
 
 // buildPackage renders the p2 files of one package from its entries (sorted
 // oldest first).
-func buildPackage(name string, entries []Entry, base baseURL, distExists func(string) bool) packageFiles {
+func buildPackage(name string, entries []Entry, base baseURL, distExists func(string) bool, adv AdvisorySet) packageFiles {
 	pf := packageFiles{name: name}
 	var tags, dev []*composer.Object
 	for i := len(entries) - 1; i >= 0; i-- { // newest first, as Packagist does
@@ -86,14 +86,15 @@ func buildPackage(name string, entries []Entry, base baseURL, distExists func(st
 	// Composer (and sync) then get a cacheable 304 instead of a 404 every run.
 	slices.Sort(pf.requires)
 	pf.requires = slices.Compact(pf.requires)
-	pf.tags = p2Document(name, tags)
-	pf.dev = p2Document(name, dev)
+	pf.tags = p2Document(name, tags, advisoriesOf(adv, name))
+	pf.dev = p2Document(name, dev, nil)
 	return pf
 }
 
 // p2Document is {"minified":"composer/2.0","packages":{name:[…]}}, compact; {"packages":{name:[…]}} in the
-// rare case that the list cannot be minified.
-func p2Document(name string, versions []*composer.Object) []byte {
+// rare case that the list cannot be minified. advisories, unless nil, follow as "security-advisories" (the key
+// Composer reads them from in the package's tag file).
+func p2Document(name string, versions []*composer.Object, advisories []*composer.Object) []byte {
 	if versions == nil {
 		versions = []*composer.Object{}
 	}
@@ -111,6 +112,13 @@ func p2Document(name string, versions []*composer.Object) []byte {
 	pk := composer.NewObject()
 	pk.Set(name, composer.ArrayValue(list...))
 	doc.Set("packages", composer.ObjectValue(pk))
+	if advisories != nil {
+		list := make([]*composer.Value, len(advisories))
+		for i, a := range advisories {
+			list[i] = composer.ObjectValue(a)
+		}
+		doc.Set("security-advisories", composer.ArrayValue(list...))
+	}
 	return composer.MarshalCompact(composer.ObjectValue(doc))
 }
 
@@ -241,8 +249,26 @@ func distObject(e Entry, base baseURL) *composer.Object {
 	return d
 }
 
-// packagesJSON renders the root file.
-func packagesJSON(base baseURL, names []string) []byte {
+// AdvisorySet is what [Repo.Publish] needs of the security advisories it serves (internal/advisory's DB).
+type AdvisorySet interface {
+	// Of returns the advisories of package name as the entries of its p2 file's "security-advisories" list, in
+	// order, and an empty list when it has none.
+	Of(name string) []*composer.Object
+}
+
+// advisoriesOf returns the list of package name, or nil when no advisories are served.
+func advisoriesOf(adv AdvisorySet, name string) []*composer.Object {
+	if adv == nil {
+		return nil
+	}
+	if list := adv.Of(name); list != nil {
+		return list
+	}
+	return []*composer.Object{}
+}
+
+// packagesJSON renders the root file; advisories declares that the p2 files carry security advisories.
+func packagesJSON(base baseURL, names []string, advisories bool) []byte {
 	avail := make([]*composer.Value, len(names))
 	for i, n := range names {
 		avail[i] = composer.StringValue(n)
@@ -251,6 +277,11 @@ func packagesJSON(base baseURL, names []string) []byte {
 	doc.Set("packages", composer.ArrayValue())
 	doc.SetString("metadata-url", base.path+"p2/%package%.json")
 	doc.Set("available-packages", composer.ArrayValue(avail...))
+	if advisories {
+		sa := composer.NewObject()
+		sa.Set("metadata", composer.BoolValue(true))
+		doc.Set("security-advisories", composer.ObjectValue(sa))
+	}
 	return composer.MarshalCompact(composer.ObjectValue(doc))
 }
 

@@ -24,6 +24,13 @@ type PublishOptions struct {
 	// ChangeBaseURL allows BaseURL to differ from the URL the repository is recorded at ([Repo.BaseURL]):
 	// every dist URL is rewritten in this publish. Without it such a publish fails with [ErrBaseURL].
 	ChangeBaseURL bool
+	// Advisories, when set, are served: packages.json declares "security-advisories": {"metadata": true} and
+	// each package's p2/<name>.json carries its "security-advisories" list, an empty one for a package without
+	// advisories (the repository answered: none known). Only the packages published get lists.
+	Advisories AdvisorySet `json:"-"`
+	// AdvisoriesKey identifies the content of Advisories (internal/advisory's DB.Key), so that the build can
+	// tell from its state whether the last publish served the same advisories; Publish does not read it.
+	AdvisoriesKey string `json:",omitempty"`
 	// Title heads index.html ("Composer repository" when empty).
 	Title string
 }
@@ -63,7 +70,8 @@ func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, 
 	}
 	r.clearDirty(dirty)
 
-	pkgs, err := r.render(ctx, names, entries, base)
+	root := func(names []string) []byte { return packagesJSON(base, names, opts.Advisories != nil) }
+	pkgs, err := r.render(ctx, names, entries, base, opts.Advisories)
 	if err != nil {
 		return st, err
 	}
@@ -80,7 +88,7 @@ func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, 
 		avail = append(avail, p.name)
 		listed = append(listed, p)
 	}
-	if err := r.writeP2Files(&st, listed, base, want); err != nil {
+	if err := r.writeP2Files(&st, listed, root, want); err != nil {
 		return st, err
 	}
 	st.Problems = sortedProblems(st.Problems)
@@ -90,7 +98,7 @@ func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, 
 	if err := r.record(&st, "index.html", indexHTML(opts.Title, listed)); err != nil {
 		return st, err
 	}
-	if err := r.writeJSON(&st, "packages.json", packagesJSON(base, avail)); err != nil {
+	if err := r.writeJSON(&st, "packages.json", root(avail)); err != nil {
 		return st, err
 	}
 	// Only now does no published file name what follows.
@@ -105,7 +113,7 @@ func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, 
 // ([publishOrder]). A new package is invisible until packages.json lists it, so new packages are written
 // unlisted and listed (in an intermediate packages.json) just before a listed package that may require them
 // changes: a reader never sees a version whose requirements it cannot find. want collects the files written.
-func (r *Repo) writeP2Files(st *PublishStats, listed []packageFiles, base baseURL, want map[string]bool) error {
+func (r *Repo) writeP2Files(st *PublishStats, listed []packageFiles, root func(names []string) []byte, want map[string]bool) error {
 	visible := r.listedNames()
 	var unlisted []string
 	for _, i := range publishOrder(listed) {
@@ -116,7 +124,7 @@ func (r *Repo) writeP2Files(st *PublishStats, listed []packageFiles, base baseUR
 				visible[n] = true
 			}
 			unlisted = nil
-			if err := r.writeJSON(st, "packages.json", packagesJSON(base, sortedSet(visible))); err != nil {
+			if err := r.writeJSON(st, "packages.json", root(sortedSet(visible))); err != nil {
 				return err
 			}
 		}
@@ -174,7 +182,7 @@ func (r *Repo) clearDirty(names []string) {
 
 // render builds every package's files in parallel; results land by index, so
 // the output does not depend on scheduling.
-func (r *Repo) render(ctx context.Context, names []string, entries map[string][]Entry, base baseURL) ([]packageFiles, error) {
+func (r *Repo) render(ctx context.Context, names []string, entries map[string][]Entry, base baseURL, adv AdvisorySet) ([]packageFiles, error) {
 	out := make([]packageFiles, len(names))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -187,7 +195,7 @@ func (r *Repo) render(ctx context.Context, names []string, entries map[string][]
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			out[i] = buildPackage(n, entries[n], base, exists)
+			out[i] = buildPackage(n, entries[n], base, exists, adv)
 			return nil
 		})
 	}
