@@ -67,6 +67,9 @@ func (b *builder) checkSourcesDir() error {
 	for _, p := range b.cfg.PrebuiltSources {
 		names = append(names, p.Name)
 	}
+	if b.cfg.Advisories != nil {
+		names = append(names, b.cfg.Advisories.Name)
+	}
 	for _, n := range names {
 		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
 			return nil

@@ -21,6 +21,8 @@ type buildState struct {
 	// Prebuilt maps a prebuilt source's name to the git tree of its zip directory whose every zip was
 	// published (or reported as a duplicate) by a run that completed: the same tree needs no work.
 	Prebuilt map[string]*prebuiltState `json:"prebuilt,omitempty"`
+	// Advisories are the security advisories the last complete run published (advisories.go).
+	Advisories *advisoriesState `json:"advisories,omitempty"`
 }
 
 type prebuiltState struct {

@@ -267,6 +267,7 @@ func bytesOpener(b []byte) func() (io.ReadCloser, error) {
 // publish writes the repository metadata (dists are already in place) and records the processed tags.
 func (b *builder) publish(ctx context.Context) error {
 	opts := repo.PublishOptions{BaseURL: b.cfg.BaseURL, ChangeBaseURL: b.opts.ChangeBaseURL, Title: b.cfg.Name}
+	b.addAdvisories(ctx, &opts)
 	if !b.needsPublish(opts) {
 		return nil // nothing new since the last complete publish: a no-op run reads refs and writes nothing
 	}
@@ -281,6 +282,7 @@ func (b *builder) publish(ctx context.Context) error {
 		s.commit()
 	}
 	opts.ChangeBaseURL = false // a fact of this run, not of what was published
+	opts.Advisories = nil      // recorded by AdvisoriesKey and state.Advisories
 	b.state.Published = &opts
 	return nil
 }
@@ -291,6 +293,7 @@ func (b *builder) publish(ctx context.Context) error {
 // the unrecorded tags are expanded again, which forces the publish.
 func (b *builder) needsPublish(opts repo.PublishOptions) bool {
 	opts.ChangeBaseURL = false
+	opts.Advisories = nil // compared by AdvisoriesKey, their content
 	if b.newTags > 0 || b.prebuilt > 0 || b.state.Published == nil || *b.state.Published != opts {
 		return true
 	}
