@@ -200,6 +200,7 @@ func (b *builder) run(ctx context.Context) error {
 	if err := b.publish(ctx); err != nil {
 		return err
 	}
+	b.reportUnusedFixes()
 	return b.state.save(b.out)
 }
 

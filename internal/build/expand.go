@@ -11,6 +11,7 @@ import (
 
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/config"
+	"github.com/mage-os/magerepo/internal/fixes"
 	"github.com/mage-os/magerepo/internal/repo"
 )
 
@@ -33,6 +34,7 @@ type candidate struct {
 	attrs         map[string]string // directory -> .gitattributes blob id, for ancestors of dir
 	composerOnly  bool              // the archive holds composer.json (and extra files) only
 	extra         []extraFile       // files added after composer.json, unsorted (project 2.4.0 .gitignore)
+	replacements  []fixes.Replacement
 	key           string
 }
 
@@ -321,6 +323,9 @@ func (x *expander) finish(c *candidate, doc *composer.Object, p string, fallback
 	}
 	if !c.composerOnly {
 		c.attrs = x.ancestorAttributes(c.dir)
+		// Looked up here, not when the archive is written: a replacement of a version that is already
+		// published applied when it was built, and must not be reported as unused by a later expansion.
+		c.replacements = x.b.fixes.Replacements(x.s.cfg.Name, name, version)
 	}
 	c.key = c.contentKey(x.b.cfg.ArchiveFormat)
 	return true

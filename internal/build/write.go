@@ -180,7 +180,7 @@ func (b *builder) packageFiles(ctx context.Context, c *candidate) ([]archive.Fil
 		return nil, err
 	}
 	repl := map[string][]byte{}
-	for _, x := range b.fixes.Replacements(c.src.cfg.Name, c.name, c.version) {
+	for _, x := range c.replacements {
 		repl[x.Path] = x.Data
 	}
 	var files []archive.File
@@ -193,6 +193,9 @@ func (b *builder) packageFiles(ctx context.Context, c *candidate) ([]archive.Fil
 			files = append(files, archive.File{Path: f.Path, Size: int64(len(data)), Open: bytesOpener(data)})
 			delete(repl, f.Path)
 		default:
+			if err := b.reportUnapplied(ctx, c, matcher, f, full); err != nil {
+				return nil, err
+			}
 			files = append(files, archive.File{Path: f.Path, Executable: f.Executable, Size: -1,
 				Open: blobOpener(ctx, r, matcher, f.ID, full)})
 		}

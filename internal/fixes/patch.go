@@ -33,7 +33,7 @@ func (s *Set) addPatches(ps []config.Patch) []error {
 		pt := &patch{Patch: p, cond: cond, id: fmt.Sprintf("patches[%d]: %s %s when %s", i, p.Source, p.Package, cond)}
 		k := key(p.Source, p.Package)
 		s.patches[k] = append(s.patches[k], pt)
-		s.entries = append(s.entries, pt.id)
+		s.entries = append(s.entries, Fix{p.Source, pt.id})
 	}
 	return errs
 }

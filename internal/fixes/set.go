@@ -22,9 +22,16 @@ type Set struct {
 	extraRefs map[string][]config.ExtraRef
 	repl      map[string][]Replacement // source\x00package\x00version
 
-	entries []string // usage ids of every entry, in configuration order
+	entries []Fix // every entry, in configuration order
 	mu      sync.Mutex
-	used    map[string]bool
+	used    map[string]bool // by Fix.ID
+}
+
+// Fix names one configured entry: the source it belongs to and a description that identifies it ("patches[3]:
+// magento2 magento/product-community-edition when version 2.4.7").
+type Fix struct {
+	Source string
+	ID     string
 }
 
 // Replacement is one replaced file of a package version: Path in the package and the released bytes. Data is
@@ -86,7 +93,7 @@ func (s *Set) addPins(vps []config.VersionPin) []error {
 			}
 			id := fmt.Sprintf("version-pins[%d]: %s %s: %s %s", i, vp.Source, vp.Tag, kv.Key, kv.Value)
 			s.pins[k][kv.Key] = pin{version: kv.Value, id: id}
-			s.entries = append(s.entries, id)
+			s.entries = append(s.entries, Fix{vp.Source, id})
 		}
 	}
 	return errs
@@ -107,7 +114,7 @@ func (s *Set) addExtraRefs(refs []config.ExtraRef) []error {
 		default:
 			seen[k] = true
 			s.extraRefs[r.Source] = append(s.extraRefs[r.Source], r)
-			s.entries = append(s.entries, extraRefID(r))
+			s.entries = append(s.entries, Fix{r.Source, extraRefID(r)})
 		}
 	}
 	return errs
@@ -139,7 +146,7 @@ func (s *Set) addReplacements(frs []config.FileReplacement, data fs.FS) []error 
 			rs = append(rs, Replacement{Path: f.Path, Data: b})
 		}
 		s.repl[k] = rs
-		s.entries = append(s.entries, replacementID(fr.Source, fr.Package, fr.Version))
+		s.entries = append(s.entries, Fix{fr.Source, replacementID(fr.Source, fr.Package, fr.Version)})
 	}
 	return errs
 }
@@ -234,12 +241,22 @@ func (s *Set) Replacements(source, name, version string) []Replacement {
 // written into a dependency, patches whose condition never matched, extra refs never asked for and
 // replacements never fetched. A build reports them because a fix that never applies is usually a typo.
 func (s *Set) Unused() []string {
+	var out []string
+	for _, f := range s.UnusedIn(func(string) bool { return true }) {
+		out = append(out, f.ID)
+	}
+	return out
+}
+
+// UnusedIn is [Set.Unused] for the entries of the sources judged reports true for: a caller that read only
+// some sources, or only some tags of a source, cannot tell whether the others' fixes apply.
+func (s *Set) UnusedIn(judged func(source string) bool) []Fix {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []string
-	for _, id := range s.entries {
-		if !s.used[id] {
-			out = append(out, id)
+	var out []Fix
+	for _, f := range s.entries {
+		if !s.used[f.ID] && judged(f.Source) {
+			out = append(out, f)
 		}
 	}
 	return out

@@ -268,6 +268,22 @@ func TestUnused(t *testing.T) {
 	}
 }
 
+// TestUnusedIn: only the sources a caller judged are reported, each entry with its source.
+func TestUnusedIn(t *testing.T) {
+	s := defaultSet(t)
+	s.PinnedVersion("page-builder", "1.7.0-p1", "phpgt/dom")
+	got := s.UnusedIn(func(src string) bool { return src == "page-builder" })
+	// page-builder has 13 package pins and 11 patches; one pin was used.
+	if len(got) != 23 {
+		t.Fatalf("%d unused page-builder entries, want 23", len(got))
+	}
+	for _, f := range got {
+		if f.Source != "page-builder" || !strings.Contains(f.ID, "page-builder") {
+			t.Errorf("%+v reported for page-builder", f)
+		}
+	}
+}
+
 func TestNewRejects(t *testing.T) {
 	const head = "sources:\n  - name: a\n    url: x\n    packages: [{dir: \"\"}]\n"
 	sum := "815a73a1b2aa0036f9efe0215dd21be660bfaa6f58c012156680d552404d9cd4"

@@ -244,6 +244,15 @@ func (m *Matcher) fill(found map[string]string, attrs []assign, depth int) {
 	}
 }
 
+// Filter returns the filter driver path names ("lfs" for Git LFS), or "" when none is set.
+func (m *Matcher) Filter(path string) string {
+	v := m.lookup(path)["filter"]
+	if v == valTrue || v == valFalse || v == valUnspc {
+		return ""
+	}
+	return v
+}
+
 // Unsupported returns, sorted, the checkout-affecting attributes set on path that this package does not
 // apply: ident, filter and working-tree-encoding. A caller can report such files instead of guessing.
 func (m *Matcher) Unsupported(path string) []string {

@@ -35,6 +35,18 @@ func TestNilAndEmptyMatcher(t *testing.T) {
 	}
 }
 
+func TestFilter(t *testing.T) {
+	m := NewMatcher(map[string][]byte{"": []byte("*.psd filter=lfs diff=lfs\n*.x filter\n*.y filter=lfs\n*.y -filter\n")})
+	for path, want := range map[string]string{"a.psd": "lfs", "b.x": "", "c.y": "", "d.txt": ""} {
+		if got := m.Filter(path); got != want {
+			t.Errorf("Filter(%s) = %q, want %q", path, got, want)
+		}
+	}
+	if (*Matcher)(nil).Filter("a.psd") != "" {
+		t.Error("a nil matcher has a filter")
+	}
+}
+
 func TestUnsupported(t *testing.T) {
 	m := NewMatcher(map[string][]byte{"": []byte("*.php ident\n*.psd filter=lfs diff=lfs\n*.x ident\n*.x -ident\n" +
 		"*.y working-tree-encoding=UTF-16 filter=a\n")})
