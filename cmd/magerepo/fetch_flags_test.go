@@ -40,7 +40,7 @@ func TestSyncAndVerifyHostileUpstreamFlags(t *testing.T) {
 			t.Errorf("%s took %s with --stall-timeout 1s", args[0], took)
 		}
 		report := out.String() + errOut.String()
-		for _, want := range []string{"acme/huge", "body too large: more than 1048576 bytes", "acme/drip-dist 1.0.0", "transfer stalled"} {
+		for _, want := range []string{"acme/huge", "body too large: more than 1048576 bytes", "acme/drip-dist-1.0.0.zip", "transfer stalled"} {
 			if !strings.Contains(report, want) {
 				t.Errorf("%s: output lacks %q:\n%s", args[0], want, report)
 			}

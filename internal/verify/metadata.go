@@ -18,6 +18,8 @@ type rootFile struct {
 	MetadataURL string   `json:"metadata-url"`
 	Available   []string `json:"available-packages"`
 	Patterns    []string `json:"available-package-patterns"`
+	// SecurityAdvisories is the repository's advisories configuration, as it is ([rootFile.servesAdvisories]).
+	SecurityAdvisories json.RawMessage `json:"security-advisories"`
 }
 
 // repository is the metadata of a repository, loaded and checked.
@@ -37,6 +39,8 @@ type repository struct {
 type pkg struct {
 	name    string
 	entries []*entry
+	// advisories are the security advisories of its tag file, when packages.json declares them.
+	advisories servedAdvisories
 }
 
 // load reads packages.json and every p2 file of r.src. It fails only when the
@@ -117,7 +121,7 @@ func (r *repository) loadPackage(ctx context.Context, name string) (*pkg, []Prob
 	p := &pkg{name: name}
 	var probs []Problem
 	for _, file := range []string{name, name + "~dev"} {
-		entries, fp := r.loadFile(ctx, name, file)
+		entries, fp := r.readP2(ctx, name, file, p)
 		probs = append(probs, fp...)
 		for _, obj := range entries {
 			e, ep := parseEntry(obj, name)
@@ -136,6 +140,12 @@ func (r *repository) loadPackage(ctx context.Context, name string) (*pkg, []Prob
 // loadFile reads one p2 file and returns its expanded entries ([composer.ParseP2]). A missing ~dev file means
 // the package has no branches.
 func (r *repository) loadFile(ctx context.Context, name, file string) ([]*composer.Object, []Problem) {
+	return r.readP2(ctx, name, file, nil)
+}
+
+// readP2 is loadFile, and reads the security advisories of p's tag file into p when packages.json declares
+// them (p nil: not wanted).
+func (r *repository) readP2(ctx context.Context, name, file string, p *pkg) ([]*composer.Object, []Problem) {
 	label := "p2 file " + file + ".json"
 	u, err := resolve(r.src.Root(), strings.ReplaceAll(r.root.MetadataURL, "%package%", file))
 	if err != nil {
@@ -152,6 +162,9 @@ func (r *repository) loadFile(ctx context.Context, name, file string) ([]*compos
 	}
 	defer release()
 	probs := r.gzipProblems(ctx, u, data, name, label)
+	if p != nil && file == name && r.root.servesAdvisories() {
+		probs = append(probs, p.readAdvisories(data, label)...)
+	}
 	entries, err := composer.ParseP2(data, name)
 	if err != nil {
 		return nil, append(probs, Problem{Package: name, Message: fmt.Sprintf("%s: Composer cannot read it: %v", label, err)})

@@ -48,6 +48,9 @@ type Report struct {
 	Packages int `json:"packages"`
 	Versions int `json:"versions"`
 	Dists    int `json:"dists"`
+	// Advisories, when the repository serves security advisories, lists those that affect served versions:
+	// information, not problems.
+	Advisories *AdvisoryReport `json:"advisories,omitempty"`
 	// Problems is sorted by package, version and text.
 	Problems []Problem `json:"problems"`
 }
@@ -78,6 +81,7 @@ func sortProblems(ps []Problem) []Problem {
 func (r *Report) Summary() string {
 	s := fmt.Sprintf("%d packages, %d versions, %d dists checked: %s",
 		r.Packages, r.Versions, r.Dists, plural(len(r.Problems), "problem"))
+	s += r.Advisories.summary()
 	if r.Against != "" {
 		s += " (compared with " + r.Against + ")"
 	}
@@ -90,6 +94,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, p := range r.Problems {
 		b.WriteString(p.String() + "\n")
 	}
+	b.WriteString(r.Advisories.text())
 	b.WriteString(r.Summary() + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -54,6 +54,7 @@ func Run(ctx context.Context, src Source, opts Options) (*Report, error) {
 	rep.Dists, dp = checkDists(ctx, r, jobs, opts.Deep)
 	probs = append(probs, dp...)
 	probs = append(probs, checkClosure(r, newUniverse(r, opts.Own))...)
+	rep.Advisories = checkAdvisories(r)
 	if opts.Against != nil {
 		other, err := (&repository{src: opts.Against, maxMetadata: maxMeta}).load(ctx, jobs)
 		if err != nil {
