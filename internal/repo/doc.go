@@ -12,7 +12,8 @@
 //     file per package, so that a run rewrites only the packages it changed.
 //   - Publishing turns the manifest into metadata: packages.json, the
 //     minified p2/<vendor>/<name>.json and <name>~dev.json files, their
-//     pre-compressed ".gz" siblings, and index.html.
+//     pre-compressed ".gz" siblings, and the web pages of internal/site
+//     (index.html and browse/).
 //
 // # Write order
 //

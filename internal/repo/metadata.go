@@ -2,12 +2,12 @@ package repo
 
 import (
 	"fmt"
-	"html"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/mage-os/magerepo/internal/composer"
+	"github.com/mage-os/magerepo/internal/site"
 )
 
 // Problem is a version left out of the published metadata, and why.
@@ -57,13 +57,14 @@ type packageFiles struct {
 	tags     []byte   // p2/<name>.json, an empty list when the package has no tagged version
 	dev      []byte   // p2/<name>~dev.json, an empty list when it has no dev version
 	versions []Entry
+	page     site.Package // what the package's web page shows, versions newest first
 	problems []Problem
 }
 
 // buildPackage renders the p2 files of one package from its entries (sorted
 // oldest first).
 func buildPackage(name string, entries []Entry, base baseURL, distExists func(string) bool, adv AdvisorySet) packageFiles {
-	pf := packageFiles{name: name}
+	pf := packageFiles{name: name, page: site.Package{Name: name}}
 	var tags, dev []*composer.Object
 	for i := len(entries) - 1; i >= 0; i-- { // newest first, as Packagist does
 		e := entries[i]
@@ -76,6 +77,7 @@ func buildPackage(name string, entries []Entry, base baseURL, distExists func(st
 			pf.requires = append(pf.requires, l.Target)
 		}
 		pf.versions = append(pf.versions, e)
+		pf.page.Versions = append(pf.page.Versions, pageVersion(e, obj, v))
 		if composer.VersionStability(e.Version) == "dev" {
 			dev = append(dev, obj)
 		} else {
@@ -283,38 +285,6 @@ func packagesJSON(base baseURL, names []string, advisories bool) []byte {
 		doc.Set("security-advisories", composer.ObjectValue(sa))
 	}
 	return composer.MarshalCompact(composer.ObjectValue(doc))
-}
-
-// indexHTML renders a minimal, deterministic list of packages and versions.
-func indexHTML(title string, pkgs []packageFiles) []byte {
-	if title == "" {
-		title = "Composer repository"
-	}
-	title = html.EscapeString(title)
-	var b strings.Builder
-	n := 0
-	for _, p := range pkgs {
-		n += len(p.versions)
-	}
-	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>%s</title></head>\n<body>\n<h1>%s</h1>\n<p>%d packages, %d versions. Point Composer at this URL as a repository of type composer.</p>\n<ul>\n", title, title, len(pkgs), n)
-	for _, p := range pkgs {
-		fmt.Fprintf(&b, "<li id=\"%s\"><strong>%s</strong>:", html.EscapeString(p.name), html.EscapeString(p.name))
-		for i, e := range p.versions {
-			sep := " "
-			if i > 0 {
-				sep = ", "
-			}
-			b.WriteString(sep)
-			if local(e.Dist) {
-				fmt.Fprintf(&b, "<a href=\"%s\">%s</a>", html.EscapeString(e.Dist), html.EscapeString(e.Version))
-			} else {
-				b.WriteString(html.EscapeString(e.Version))
-			}
-		}
-		b.WriteString("</li>\n")
-	}
-	b.WriteString("</ul>\n</body>\n</html>\n")
-	return []byte(b.String())
 }
 
 // p2Path returns the relative path of a package's p2 file.

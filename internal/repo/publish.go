@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/mage-os/magerepo/internal/site"
 )
 
 // PublishOptions configures [Repo.Publish].
@@ -31,8 +33,11 @@ type PublishOptions struct {
 	// AdvisoriesKey identifies the content of Advisories (internal/advisory's DB.Key), so that the build can
 	// tell from its state whether the last publish served the same advisories; Publish does not read it.
 	AdvisoriesKey string `json:",omitempty"`
-	// Title heads index.html ("Composer repository" when empty).
+	// Title heads the web pages ("Composer repository" when empty).
 	Title string
+	// Auth says that the server wants credentials (magerepo serve --auth-file, nginx auth_basic): the web
+	// pages then tell users how to put theirs in auth.json. Optional; the metadata does not depend on it.
+	Auth bool
 }
 
 // PublishStats tells what a publish did.
@@ -46,9 +51,10 @@ type PublishStats struct {
 
 // Publish writes the metadata for the manifest: the changed manifest files, then
 // every p2 file (and its .gz) whose bytes change, each package after those it
-// requires ([Repo.writeP2Files]), then index.html, then packages.json; each
-// through a temporary file and a rename. Files no longer
-// named (a pruned package's p2 files, removed dists) are deleted afterwards.
+// requires ([Repo.writeP2Files]), then the web pages ([Repo.writePages]: package
+// pages, browse/index.json, index.html), then packages.json; each through a
+// temporary file and a rename, and only when its bytes change. Files no longer
+// named (a pruned package's p2 files and page, removed dists) are deleted afterwards.
 // Versions that fail validation are left out and returned as problems; the
 // error is for failures to write.
 func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, error) {
@@ -92,18 +98,18 @@ func (r *Repo) Publish(ctx context.Context, opts PublishOptions) (PublishStats, 
 		return st, err
 	}
 	st.Problems = sortedProblems(st.Problems)
-	if err := r.step("index.html"); err != nil {
-		return st, err
-	}
-	if err := r.record(&st, "index.html", indexHTML(opts.Title, listed)); err != nil {
+	sr := site.Repository{Title: opts.Title, URL: base.abs, Auth: opts.Auth}
+	if err := r.writePages(ctx, &st, listed, sr, want); err != nil {
 		return st, err
 	}
 	if err := r.writeJSON(&st, "packages.json", root(avail)); err != nil {
 		return st, err
 	}
 	// Only now does no published file name what follows.
-	if err := r.deleteStaleP2(&st, want); err != nil {
-		return st, err
+	for _, dir := range []string{"p2", site.Dir} {
+		if err := r.deleteStale(&st, dir, want); err != nil {
+			return st, err
+		}
 	}
 	r.deleteOrphans(&st, orphans)
 	return st, nil
@@ -250,10 +256,10 @@ func (r *Repo) record(st *PublishStats, rel string, b []byte) error {
 	return nil
 }
 
-// deleteStaleP2 removes p2 files (and .gz siblings) that packages.json no longer
-// leads to, and temporary files left by interrupted runs.
-func (r *Repo) deleteStaleP2(st *PublishStats, want map[string]bool) error {
-	root := r.Path("p2")
+// deleteStale removes the files below dir (p2 files and .gz siblings, web pages) that
+// no published file leads to any more, and temporary files left by interrupted runs.
+func (r *Repo) deleteStale(st *PublishStats, dir string, want map[string]bool) error {
+	root := r.Path(dir)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -281,7 +287,7 @@ func (r *Repo) deleteStaleP2(st *PublishStats, want map[string]bool) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("repo: delete stale metadata: %w", err)
+		return fmt.Errorf("repo: delete stale files of %s: %w", dir, err)
 	}
 	return nil
 }

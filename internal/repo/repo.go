@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/mage-os/magerepo/internal/composer"
+	"github.com/mage-os/magerepo/internal/site"
 )
 
 // Errors callers branch on.
@@ -410,12 +411,19 @@ func checkName(name string) error {
 	return nil
 }
 
-// metadataNames are the top-level names the metadata uses; no dist path starts with one.
-var metadataNames = map[string]bool{"packages.json": true, "packages.json.gz": true, "index.html": true, "p2": true}
+// metadataNames are the top-level names the metadata and the web pages ([site.Names]) use; no dist path starts
+// with one.
+var metadataNames = func() map[string]bool {
+	m := map[string]bool{"packages.json": true, "packages.json.gz": true, "p2": true}
+	for _, n := range site.Names {
+		m[n] = true
+	}
+	return m
+}()
 
 // CheckDistDir reports why dir cannot hold dists: the test of every dist path below it ([Repo.CreateDist]),
 // applied to the directory before a build starts, so a profile whose dist-dir collides with metadata or state
-// ("p2", "packages.json", ".magerepo") is refused when it is checked, not at every publish.
+// ("p2", "packages.json", "browse", ".magerepo") is refused when it is checked, not at every publish.
 func CheckDistDir(dir string) error {
 	return checkRel(dir + "/x.zip")
 }

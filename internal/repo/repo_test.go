@@ -122,7 +122,8 @@ func TestGolden(t *testing.T) {
 	if st.Packages != 3 || st.Versions != len(fixtures) {
 		t.Errorf("stats: %d packages, %d versions", st.Packages, st.Versions)
 	}
-	for _, rel := range []string{"packages.json", "p2/acme/lib.json", "p2/acme/lib~dev.json", "p2/acme/util.json", "p2/acme/meta.json", "index.html"} {
+	for _, rel := range []string{"packages.json", "p2/acme/lib.json", "p2/acme/lib~dev.json", "p2/acme/util.json", "p2/acme/meta.json", "index.html",
+		"browse/index.json", "browse/acme/lib.html", "browse/acme/meta.html"} {
 		got, err := os.ReadFile(filepath.Join(dir, rel))
 		if err != nil {
 			t.Fatal(err)
@@ -430,7 +431,8 @@ func TestPruneDeletesFilesAfterPublish(t *testing.T) {
 	}
 	st := publish(t, r)
 	slices.Sort(st.Deleted)
-	want := []string{dists[4], dists[5], "p2/acme/util.json", "p2/acme/util.json.gz", "p2/acme/util~dev.json", "p2/acme/util~dev.json.gz"}
+	want := []string{dists[4], dists[5], "p2/acme/util.json", "p2/acme/util.json.gz", "p2/acme/util~dev.json", "p2/acme/util~dev.json.gz",
+		"browse/acme/util.html"}
 	slices.Sort(want)
 	if !slices.Equal(st.Deleted, want) {
 		t.Errorf("deleted %v, want %v", st.Deleted, want)

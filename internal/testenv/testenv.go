@@ -1,4 +1,4 @@
-// Package testenv decides, in one place, how tests treat the external programs they need (composer, php, nginx,
+// Package testenv decides, in one place, how tests treat the external programs they need (composer, php, nginx, chromium,
 // unzip): a missing program skips the test, unless MAGEREPO_REQUIRE_E2E is set (as .ci/run does), in which
 // case it fails, so CI can never pass by skipping the end-to-end tests.
 package testenv
