@@ -12,6 +12,7 @@ import (
 
 	"github.com/mage-os/magerepo/internal/repo"
 	"github.com/mage-os/magerepo/internal/sync"
+	"github.com/mage-os/magerepo/internal/ui"
 )
 
 // syncOptions are the flags of `magerepo sync`: the sync options themselves, and the output format.
@@ -87,9 +88,13 @@ func runSync(ctx context.Context, opts *syncOptions, g *globalOptions, upstream,
 	defer r.Close()
 	so := opts.Options
 	so.Upstream, so.Logger = upstream, g.logger()
+	so.Progress = func(phase string) sync.Progress { return ui.NewProgress(g.errWriter(), g.Quiet, so.Logger, phase) }
 	rep, err := sync.Run(ctx, r, so)
 	if err != nil {
 		if ctx.Err() != nil {
+			if rep != nil {
+				printSyncReport(g.outWriter(), rep, opts.JSON)
+			}
 			return ctx.Err()
 		}
 		if errors.Is(err, repo.ErrBaseURL) || errors.Is(err, repo.ErrNoBaseURL) {
@@ -97,14 +102,7 @@ func runSync(ctx context.Context, opts *syncOptions, g *globalOptions, upstream,
 		}
 		return err
 	}
-	if opts.JSON {
-		writeJSON(g.outWriter(), rep)
-	} else {
-		printSyncSummary(g.outWriter(), rep)
-	}
-	for _, p := range rep.Failures {
-		fmt.Fprintln(g.errWriter(), "magerepo: sync:", p)
-	}
+	printSyncReport(g.outWriter(), rep, opts.JSON)
 	if rep.Failed() {
 		return partial(fmt.Errorf("sync: %d failed", len(rep.Failures)))
 	}
@@ -127,17 +125,22 @@ func (o *syncOptions) check(upstream string) error {
 	return checkFetchFlags("sync", o.Retries, o.StallTimeout, o.MaxMetadataSize)
 }
 
-func printSyncSummary(w io.Writer, rep *sync.Report) {
+// printSyncReport prints the summary, or the JSON report. Each failure, skipped version and version gone upstream
+// was logged on stderr when it was found, so the summary only counts them.
+func printSyncReport(w io.Writer, rep *sync.Report, asJSON bool) {
+	if asJSON {
+		_ = writeJSON(w, rep)
+		return
+	}
+	if rep.Interrupted {
+		fmt.Fprintf(w, "interrupted after %s: nothing published; %d dists downloaded are kept and the next run resumes\n",
+			rep.Duration, rep.Downloaded)
+		return
+	}
 	fmt.Fprintf(w, "synced %s: %d packages, %d versions published\n", rep.Upstream, rep.Packages, rep.Versions)
 	fmt.Fprintf(w, "metadata: %d fetched, %d not modified, %d missing; dists: %d downloaded (%d resumed), %d reused\n",
 		rep.MetadataFetched, rep.MetadataNotModified, rep.MetadataMissing, rep.Downloaded, rep.Resumed, rep.Reused)
 	fmt.Fprintf(w, "versions: %d added, %d updated, %d gone upstream (kept), %d pruned, %d skipped, %d failed\n",
 		len(rep.Added), len(rep.Updated), len(rep.Gone), len(rep.Pruned), len(rep.Skipped), len(rep.Failures))
 	fmt.Fprintf(w, "%d requests, %d bytes received, %s\n", rep.Requests, rep.BytesReceived, rep.Duration)
-	for _, g := range rep.Gone {
-		fmt.Fprintf(w, "gone upstream: %s\n", g)
-	}
-	for _, p := range rep.Skipped {
-		fmt.Fprintf(w, "skipped: %s\n", p)
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mage-os/magerepo/internal/fetch"
+	"github.com/mage-os/magerepo/internal/ui"
 	"github.com/mage-os/magerepo/internal/verify"
 )
 
@@ -27,6 +28,8 @@ type verifyOptions struct {
 	Retries         int
 	StallTimeout    time.Duration
 	MaxMetadataSize int64
+	// progress shows the long phases (set by the command; tests leave it nil).
+	progress func(phase string) verify.Progress
 }
 
 // AddFlags registers the verify flags on f.
@@ -80,6 +83,8 @@ checked (packages.json missing or unusable, unreachable URL, bad arguments).`,
   magerepo verify --against https://mirror.example.com/ ./public`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			log := g.logger()
+			opts.progress = func(phase string) verify.Progress { return ui.NewProgress(g.errWriter(), g.Quiet, log, phase) }
 			return runVerify(cmd.Context(), opts, args[0], g.outWriter())
 		},
 	}
@@ -100,7 +105,7 @@ func runVerify(ctx context.Context, opts *verifyOptions, target string, out io.W
 	if err != nil {
 		return usageError{err}
 	}
-	vo := verify.Options{Jobs: opts.Jobs, Deep: opts.Deep, Own: opts.Own, MaxMetadataSize: opts.MaxMetadataSize}
+	vo := verify.Options{Jobs: opts.Jobs, Deep: opts.Deep, Own: opts.Own, MaxMetadataSize: opts.MaxMetadataSize, Progress: opts.progress}
 	if opts.Against != "" {
 		if vo.Against, err = verify.OpenSource(opts.Against, "", client); err != nil {
 			return usageError{err}

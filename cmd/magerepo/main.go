@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -42,20 +43,28 @@ func (e usageError) Unwrap() error { return e.err }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	root := newRootCommand(&globalOptions{})
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns its exit status. The error, if any, is printed here and only here,
+// on stderr: commands return it instead of printing it, so that every message appears once.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCommand(&globalOptions{stdout: stdout, stderr: stderr})
+	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	code := exitCode(ctx, err)
 	switch {
 	case code == exitCanceled:
-		fmt.Fprintln(os.Stderr, "magerepo: interrupted")
+		fmt.Fprintln(stderr, "magerepo: interrupted")
 	case err != nil:
 		// Every line is prefixed, so that a multi-line error (a profile's problems) reads as one message each.
 		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintln(os.Stderr, "magerepo:", line)
+			fmt.Fprintln(stderr, "magerepo:", line)
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // exitCode maps an error returned by a command to the process exit status.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mage-os/magerepo/internal/fetch"
+	"github.com/mage-os/magerepo/internal/jsonreport"
 )
 
 // Options configures a [Run].
@@ -51,6 +52,16 @@ type Options struct {
 	Transport http.RoundTripper
 	// Logger receives progress and problem lines; nil discards them.
 	Logger *slog.Logger
+	// Progress, if set, is called at the start of each long phase ("fetching metadata", "downloading dists")
+	// and returns what to tell how far it is (a terminal progress bar, log lines), or nil.
+	Progress func(phase string) Progress
+}
+
+// Progress is told how much work a phase has and how much is done; Add is called from several goroutines.
+type Progress interface {
+	Start(total int)
+	Add(n int)
+	Finish()
 }
 
 func (o *Options) defaults() {
@@ -103,8 +114,75 @@ type Report struct {
 	Skipped []Problem `json:"skipped,omitempty"`
 	// Failures are what went wrong: transfers, checksums, conflicts.
 	Failures []Problem `json:"failures,omitempty"`
-	Duration string    `json:"duration"`
+	// Interrupted reports that the run was stopped (a signal): nothing was published, and the next run resumes
+	// the downloads.
+	Interrupted bool               `json:"interrupted"`
+	Duration    jsonreport.Seconds `json:"duration_seconds"`
 }
+
+// MarshalJSON writes the report in the shape every magerepo report has (internal/jsonreport): the counts, with
+// "skipped" and "failed" as numbers, every list present, and one "problems" list in which a failure has the
+// severity "error" and a version left out the severity "skipped".
+func (rep Report) MarshalJSON() ([]byte, error) {
+	type problem struct {
+		Severity string `json:"severity"`
+		Package  string `json:"package,omitempty"`
+		Version  string `json:"version,omitempty"`
+		URL      string `json:"url,omitempty"`
+		Message  string `json:"message"`
+	}
+	probs := []problem{}
+	for _, p := range rep.Failures {
+		probs = append(probs, problem{"error", p.Package, p.Version, p.URL, p.Reason})
+	}
+	for _, p := range rep.Skipped {
+		probs = append(probs, problem{"skipped", p.Package, p.Version, p.URL, p.Reason})
+	}
+	return jsonreport.Marshal(struct {
+		Upstream            string             `json:"upstream"`
+		Packages            int                `json:"packages"`
+		Versions            int                `json:"versions"`
+		MetadataFetched     int                `json:"metadata_fetched"`
+		MetadataNotModified int                `json:"metadata_not_modified"`
+		MetadataMissing     int                `json:"metadata_missing"`
+		Downloaded          int                `json:"downloaded"`
+		Resumed             int                `json:"resumed"`
+		Reused              int                `json:"reused"`
+		Requests            int64              `json:"requests"`
+		BytesReceived       int64              `json:"bytes_received"`
+		Added               []string           `json:"added"`
+		Updated             []string           `json:"updated"`
+		Gone                []string           `json:"gone_upstream"`
+		Pruned              []string           `json:"pruned"`
+		Skipped             int                `json:"skipped"`
+		Failed              int                `json:"failed"`
+		Interrupted         bool               `json:"interrupted"`
+		Duration            jsonreport.Seconds `json:"duration_seconds"`
+		Problems            []problem          `json:"problems"`
+	}{rep.Upstream, rep.Packages, rep.Versions, rep.MetadataFetched, rep.MetadataNotModified, rep.MetadataMissing,
+		rep.Downloaded, rep.Resumed, rep.Reused, rep.Requests, rep.BytesReceived,
+		jsonreport.List(rep.Added), jsonreport.List(rep.Updated), jsonreport.List(rep.Gone), jsonreport.List(rep.Pruned),
+		len(rep.Skipped), len(rep.Failures), rep.Interrupted, rep.Duration, probs})
+}
+
+// phase starts the progress of a phase with total items; it never returns nil.
+func (o *Options) phase(what string, total int) Progress {
+	var p Progress
+	if o.Progress != nil {
+		p = o.Progress(what)
+	}
+	if p == nil {
+		return noProgress{}
+	}
+	p.Start(total)
+	return p
+}
+
+type noProgress struct{}
+
+func (noProgress) Start(int) {}
+func (noProgress) Add(int)   {}
+func (noProgress) Finish()   {}
 
 // Problem is one failed or skipped item.
 type Problem struct {

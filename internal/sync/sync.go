@@ -16,6 +16,7 @@ import (
 
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/fetch"
+	"github.com/mage-os/magerepo/internal/jsonreport"
 	"github.com/mage-os/magerepo/internal/repo"
 )
 
@@ -54,7 +55,8 @@ func Run(ctx context.Context, r *repo.Repo, opts Options) (*Report, error) {
 	next, err := s.run(ctx, prev)
 	st := s.c.Stats()
 	s.rep.Requests, s.rep.BytesReceived = st.Requests, st.BytesReceived
-	s.rep.Duration = time.Since(start).Round(time.Millisecond).String()
+	s.rep.Duration = jsonreport.Seconds(time.Since(start))
+	s.rep.Interrupted = ctx.Err() != nil
 	if err != nil {
 		return &s.rep, err
 	}
@@ -101,7 +103,7 @@ func (s *syncer) run(ctx context.Context, prev *state) (*state, error) {
 	}
 	s.rep.Packages, s.rep.Versions = st.Packages, st.Versions
 	for _, p := range st.Problems {
-		s.rep.Skipped = append(s.rep.Skipped, Problem{Package: p.Name, Version: p.Version, Reason: p.Reason})
+		s.skip(Problem{Package: p.Name, Version: p.Version, Reason: p.Reason})
 	}
 	s.sortReport()
 	return next, nil
@@ -168,6 +170,13 @@ func (s *syncer) fetchFiles(ctx context.Context, l *listing, names []string, pre
 			files = append(files, &file{name: n, dev: dev, url: strings.ReplaceAll(l.metadataURL, placeholder, p)})
 		}
 	}
+	n := 0
+	for _, f := range files {
+		if !f.inline {
+			n++
+		}
+	}
+	progress := s.o.phase("fetching metadata", n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.o.Jobs)
 	for _, f := range files {
@@ -176,10 +185,12 @@ func (s *syncer) fetchFiles(ctx context.Context, l *listing, names []string, pre
 		}
 		g.Go(func() error {
 			s.fetchFile(gctx, f, prev)
+			progress.Add(1)
 			return nil
 		})
 	}
 	g.Wait()
+	progress.Finish()
 	return files
 }
 
@@ -420,6 +431,13 @@ func validRel(rel string) bool {
 
 // runTasks downloads the dists the tasks need, at most Jobs at a time.
 func (s *syncer) runTasks(ctx context.Context, tasks []*task) {
+	n := 0
+	for _, t := range tasks {
+		if t.action != "" && t.url != "" {
+			n++
+		}
+	}
+	progress := s.o.phase("downloading dists", n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.o.Jobs)
 	for _, t := range tasks {
@@ -428,10 +446,12 @@ func (s *syncer) runTasks(ctx context.Context, tasks []*task) {
 		}
 		g.Go(func() error {
 			s.fetchDist(gctx, t)
+			progress.Add(1)
 			return nil
 		})
 	}
 	g.Wait()
+	progress.Finish()
 }
 
 func (s *syncer) fetchDist(ctx context.Context, t *task) {
@@ -547,8 +567,10 @@ func (s *syncer) removals(files []*file, names []string, only matcher) {
 		if s.o.Prune {
 			s.r.Remove(e.Name, e.Version)
 			s.rep.Pruned = append(s.rep.Pruned, label)
+			s.log.Info("pruned: upstream no longer has this version", "package", e.Name, "version", e.Version)
 		} else {
 			s.rep.Gone = append(s.rep.Gone, label)
+			s.log.Warn("gone upstream (kept; --prune removes it)", "package", e.Name, "version", e.Version)
 		}
 	}
 }
@@ -573,13 +595,15 @@ func (s *syncer) fail(p Problem) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rep.Failures = append(s.rep.Failures, p)
-	s.log.Warn("sync failure", "package", p.Package, "version", p.Version, "url", p.URL, "reason", p.Reason)
+	// Logged once, here, as it happens; the summary only counts it (-q keeps errors).
+	s.log.Error(p.String(), "package", p.Package, "version", p.Version, "url", p.URL)
 }
 
 func (s *syncer) skip(p Problem) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rep.Skipped = append(s.rep.Skipped, p)
+	s.log.Warn("skipped: "+p.Reason, "package", p.Package, "version", p.Version)
 }
 
 // sortReport orders every list, so the report does not depend on scheduling.

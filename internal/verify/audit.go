@@ -21,7 +21,7 @@ var auditStabilities = []string{"stable", "beta"}
 func checkAudit(ctx context.Context, r *repository, public Source, jobs int) ([]Problem, error) {
 	pub := &repository{src: public, maxMetadata: r.maxMetadata}
 	if err := pub.loadRoot(ctx); err != nil {
-		return nil, fmt.Errorf("verify: audit against %s: %w", public, err)
+		return nil, fmt.Errorf("verify: audit against %s: %w", public, unprefixed(err))
 	}
 	mirror := map[string][]string{}
 	var names []string

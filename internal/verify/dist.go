@@ -27,9 +27,17 @@ var deepKeys = []string{"require", "replace", "conflict", "autoload"}
 
 // checkDists checks every entry's dist with at most jobs at a time. It
 // returns the number of archives opened and the problems found.
-func checkDists(ctx context.Context, r *repository, jobs int, deep bool) (int, []Problem) {
+func checkDists(ctx context.Context, r *repository, jobs int, deep bool, phase func(string, int) Progress) (int, []Problem) {
 	entries := r.entries()
 	probs := make([][]Problem, len(entries))
+	n := 0
+	for _, e := range entries {
+		if e.dist != nil && e.dist.typ == "zip" && e.dist.url != "" {
+			n++
+		}
+	}
+	progress := phase("checking dists", n)
+	defer progress.Finish()
 	var opened atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(jobs, 1))
@@ -43,6 +51,7 @@ func checkDists(ctx context.Context, r *repository, jobs int, deep bool) (int, [
 			if ok {
 				opened.Add(1)
 			}
+			progress.Add(1)
 			return nil
 		})
 	}

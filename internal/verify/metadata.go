@@ -30,9 +30,11 @@ type repository struct {
 	// checkGzip compares the gzip copy of each metadata file with the file:
 	// set for the repository verified, not for those it is compared with.
 	checkGzip bool
-	root      rootFile
-	packages  []*pkg // sorted by name
-	problems  []Problem
+	// opts are the run's options, for its progress (nil: none shown, as for the repositories compared with).
+	opts     *Options
+	root     rootFile
+	packages []*pkg // sorted by name
+	problems []Problem
 }
 
 // pkg is one package: its versions from both p2 files, in file order.
@@ -55,15 +57,18 @@ func (r *repository) load(ctx context.Context, jobs int) (*repository, error) {
 	}
 	r.packages = make([]*pkg, len(names))
 	probs := make([][]Problem, len(names))
+	progress := r.opts.phase("reading metadata", len(names))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(jobs, 1))
 	for i, name := range names {
 		g.Go(func() error {
 			r.packages[i], probs[i] = r.loadPackage(gctx, name)
+			progress.Add(1)
 			return nil
 		})
 	}
 	_ = g.Wait()
+	progress.Finish()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

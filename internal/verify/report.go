@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/mage-os/magerepo/internal/jsonreport"
 )
 
 // Problem is one thing wrong with a repository.
@@ -53,6 +55,36 @@ type Report struct {
 	Advisories *AdvisoryReport `json:"advisories,omitempty"`
 	// Problems is sorted by package, version and text.
 	Problems []Problem `json:"problems"`
+	// Duration is how long the check took.
+	Duration jsonreport.Seconds `json:"duration_seconds"`
+}
+
+// MarshalJSON writes the report in the shape every magerepo report has (internal/jsonreport): "failed" counts
+// the problems, each problem has the severity "error", and every list is present.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type problem struct {
+		Severity string   `json:"severity"`
+		Package  string   `json:"package"`
+		Version  string   `json:"version,omitempty"`
+		Chain    []string `json:"chain"`
+		Message  string   `json:"message"`
+	}
+	probs := make([]problem, len(r.Problems))
+	for i, p := range r.Problems {
+		probs[i] = problem{"error", p.Package, p.Version, jsonreport.List(p.Chain), p.Message}
+	}
+	return jsonreport.Marshal(struct {
+		Source   string             `json:"source"`
+		Against  string             `json:"against,omitempty"`
+		Packages int                `json:"packages"`
+		Versions int                `json:"versions"`
+		Dists    int                `json:"dists"`
+		Failed   int                `json:"failed"`
+		Duration jsonreport.Seconds `json:"duration_seconds"`
+		// Advisories: security advisories that affect served versions (advisories.go), not problems.
+		Advisories *AdvisoryReport `json:"advisories,omitempty"`
+		Problems   []problem       `json:"problems"`
+	}{r.Source, r.Against, r.Packages, r.Versions, r.Dists, len(r.Problems), r.Duration, r.Advisories, probs})
 }
 
 // Clean reports whether no problem was found.

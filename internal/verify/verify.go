@@ -3,8 +3,11 @@ package verify
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/mage-os/magerepo/internal/fetch"
+	"github.com/mage-os/magerepo/internal/jsonreport"
 )
 
 // DefaultJobs is the default number of files read or downloaded at once. It
@@ -30,12 +33,62 @@ type Options struct {
 	// MaxMetadataSize caps packages.json and each p2 file read into memory
 	// ([fetch.DefaultMaxMetadata] when < 1); a larger p2 file is a problem.
 	MaxMetadataSize int64
+	// Progress, if set, is called at the start of each long phase ("reading
+	// metadata", "checking dists") and returns what to tell how far it is
+	// (a terminal progress bar, log lines), or nil.
+	Progress func(phase string) Progress
 }
+
+// Progress is told how much work a phase has and how much is done; Add is
+// called from several goroutines.
+type Progress interface {
+	Start(total int)
+	Add(n int)
+	Finish()
+}
+
+// phase starts the progress of a phase with total items; it never returns nil.
+func (o *Options) phase(what string, total int) Progress {
+	var p Progress
+	if o != nil && o.Progress != nil {
+		p = o.Progress(what)
+	}
+	if p == nil {
+		return noProgress{}
+	}
+	p.Start(total)
+	return p
+}
+
+type noProgress struct{}
+
+func (noProgress) Start(int) {}
+func (noProgress) Add(int)   {}
+func (noProgress) Finish()   {}
+
+// unprefixed is err without its leading "verify: ", for an error about a second repository that a message
+// already introduces with "verify: against X:" (the chain is kept for errors.Is).
+func unprefixed(err error) error {
+	msg, ok := strings.CutPrefix(err.Error(), "verify: ")
+	if !ok {
+		return err
+	}
+	return prefixless{msg, err}
+}
+
+type prefixless struct {
+	msg string
+	err error
+}
+
+func (e prefixless) Error() string { return e.msg }
+func (e prefixless) Unwrap() error { return e.err }
 
 // Run checks the repository src and returns the report. The error is set only
 // when the check could not run: packages.json (of src or of opts.Against) is
 // missing or unusable, or ctx was canceled.
 func Run(ctx context.Context, src Source, opts Options) (*Report, error) {
+	start := time.Now()
 	jobs := opts.Jobs
 	if jobs < 1 {
 		jobs = DefaultJobs
@@ -44,21 +97,21 @@ func Run(ctx context.Context, src Source, opts Options) (*Report, error) {
 	if maxMeta < 1 {
 		maxMeta = fetch.DefaultMaxMetadata
 	}
-	r, err := (&repository{src: src, maxMetadata: maxMeta, checkGzip: true}).load(ctx, jobs)
+	r, err := (&repository{src: src, maxMetadata: maxMeta, checkGzip: true, opts: &opts}).load(ctx, jobs)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{Source: src.String(), Packages: len(r.packages), Versions: len(r.entries())}
 	probs := r.problems
 	var dp []Problem
-	rep.Dists, dp = checkDists(ctx, r, jobs, opts.Deep)
+	rep.Dists, dp = checkDists(ctx, r, jobs, opts.Deep, opts.phase)
 	probs = append(probs, dp...)
 	probs = append(probs, checkClosure(r, newUniverse(r, opts.Own))...)
 	rep.Advisories = checkAdvisories(r)
 	if opts.Against != nil {
 		other, err := (&repository{src: opts.Against, maxMetadata: maxMeta}).load(ctx, jobs)
 		if err != nil {
-			return nil, fmt.Errorf("verify: against %s: %w", opts.Against, err)
+			return nil, fmt.Errorf("verify: against %s: %w", opts.Against, unprefixed(err))
 		}
 		rep.Against = opts.Against.String()
 		probs = append(probs, compare(r, other)...)
@@ -74,6 +127,7 @@ func Run(ctx context.Context, src Source, opts Options) (*Report, error) {
 		return nil, err
 	}
 	rep.Problems = sortProblems(probs)
+	rep.Duration = jsonreport.Seconds(time.Since(start))
 	return rep, nil
 }
 
