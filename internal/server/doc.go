@@ -3,7 +3,7 @@
 //
 // A [Server] is an [http.Handler] over one directory. It answers GET and HEAD for
 // regular files below that directory with accurate Last-Modified and ETag headers,
-// 304 responses with an empty body, byte ranges, and gzip for JSON (a fresh
+// 304 responses with an empty body, byte ranges, and gzip for JSON and the web pages (a fresh
 // pre-compressed ".gz" sibling when one exists, otherwise compressed once and
 // cached). Unknown names get a fast plain-text 404, never a redirect or an HTML page,
 // because Composer probes names it does not know.

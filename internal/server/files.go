@@ -22,8 +22,16 @@ var contentTypes = map[string]string{
 	".json": "application/json",
 	".zip":  "application/zip",
 	".html": "text/html; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
 	".gz":   "application/gzip",
 	".txt":  "text/plain; charset=utf-8",
+}
+
+// compressible reports whether files with extension ext are sent gzip-encoded to clients that accept it:
+// the metadata, and the web pages (internal/site), whose large package pages shrink tenfold.
+func compressible(ext string) bool {
+	return ext == ".json" || ext == ".html" || ext == ".css" || ext == ".js"
 }
 
 // requestName maps a request to the slash-separated name of a file below the
@@ -83,7 +91,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", contentType(ext))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", s.cacheControl(ext))
-	if ext == ".json" {
+	if compressible(ext) {
 		h.Set("Vary", "Accept-Encoding")
 		if acceptsGzip(r) && s.serveGzip(w, r, name, src) {
 			return
@@ -318,6 +326,9 @@ func (s *Server) serveMemory(w http.ResponseWriter, r *http.Request, name string
 		return false
 	}
 	json := strings.HasSuffix(name, ".json")
+	if !json && acceptsGzip(r) {
+		return false // a page: compressed on the fly (and cached) by the general path
+	}
 	h := w.Header()
 	if json && acceptsGzip(r) {
 		gz := s.memFile(name + ".gz")
@@ -332,10 +343,10 @@ func (s *Server) serveMemory(w http.ResponseWriter, r *http.Request, name string
 	}
 	if json {
 		h["Content-Type"] = jsonType
-		h["Vary"] = varyEncoding
 	} else {
 		h["Content-Type"] = htmlType
 	}
+	h["Vary"] = varyEncoding
 	h["X-Content-Type-Options"] = nosniff
 	h["Cache-Control"] = publicNoCache
 	if s.creds != nil {

@@ -18,7 +18,7 @@ import (
 // uncompressed rather than compressed per request.
 var errTooLarge = errors.New("server: file too large to compress in memory")
 
-// gzipCache holds compressed copies of JSON files, keyed by name, size and
+// gzipCache holds compressed copies of JSON files and pages, keyed by name, size and
 // modification time, so a replaced file is never served stale. Least recently
 // used entries are dropped beyond max bytes.
 type gzipCache struct {

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// DefaultGzipCacheBytes bounds the memory used for JSON compressed on the fly
+// DefaultGzipCacheBytes bounds the memory used for files compressed on the fly
 // when [Options.GzipCacheBytes] is zero.
 const DefaultGzipCacheBytes = 64 << 20
 
@@ -36,7 +36,7 @@ type Options struct {
 	Updater *Updater
 	// WebhookSecret authenticates POST /hooks/update. Empty disables the hook.
 	WebhookSecret string
-	// GzipCacheBytes bounds the cache of JSON compressed on the fly;
+	// GzipCacheBytes bounds the cache of files compressed on the fly;
 	// zero means [DefaultGzipCacheBytes], negative disables on-the-fly gzip.
 	GzipCacheBytes int64
 }
