@@ -92,7 +92,7 @@ func indexOf(cfs []*catFile, cf *catFile) int {
 // open sends a request for object id to a process and returns the stream of its content. The process is
 // killed if ctx is done before the reader is closed, so a read blocked on git returns too.
 func (r *Repo) open(ctx context.Context, id string) (*ObjectReader, error) {
-	if id == "" || strings.ContainsAny(id, " \t\n\r") {
+	if id == "" || strings.ContainsAny(id, "\n\r") { // one request per line
 		return nil, fmt.Errorf("invalid object name %q", id)
 	}
 	cf, err := r.acquire(ctx)
