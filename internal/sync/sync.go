@@ -273,6 +273,8 @@ func (s *syncer) plan(files []*file) []*task {
 			f.known = append(f.known, t.entry.Version)
 			tasks = append(tasks, t)
 		}
+		// The parsed documents take several times their JSON; the tasks keep what is needed, compact.
+		f.versions = nil
 	}
 	return tasks
 }
