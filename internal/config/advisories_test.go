@@ -69,3 +69,15 @@ func TestLoadAdvisoriesPathIsRelativeToTheFile(t *testing.T) {
 		t.Fatalf("advisories path: %+v %v", c.Advisories, err)
 	}
 }
+
+// TestDefaultProfileServesNoAdvisories: the embedded Magento profile does not serve security advisories
+// (docs/magento.md, "Security advisories").
+func TestDefaultProfileServesNoAdvisories(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Advisories != nil {
+		t.Fatalf("the embedded profile has advisories: %+v", c.Advisories)
+	}
+}

@@ -14,8 +14,9 @@ import (
 // by default (audit.block-insecure) and `composer audit` reports it. An advisory that Composer cannot read is a
 // defect, and is a [Problem] instead.
 type AdvisoryReport struct {
-	// Packages counts the packages whose p2 file carries an advisories list (empty or not), Advisories the
-	// advisories in those lists.
+	// Listed counts the packages whose p2 file carries an advisories list (empty or not), Packages those with
+	// at least one advisory, Advisories the advisories in the lists.
+	Listed     int `json:"listed"`
 	Packages   int `json:"packages"`
 	Advisories int `json:"advisories"`
 	// AffectedVersions counts the served versions that at least one advisory affects.
@@ -82,7 +83,10 @@ func checkAdvisories(r *repository) *AdvisoryReport {
 		if !p.advisories.listed {
 			continue
 		}
-		rep.Packages++
+		rep.Listed++
+		if len(p.advisories.list) > 0 {
+			rep.Packages++
+		}
 		rep.Advisories += len(p.advisories.list)
 		affected := map[*entry]bool{}
 		for _, a := range p.advisories.list {

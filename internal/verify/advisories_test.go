@@ -50,7 +50,7 @@ func TestAdvisoriesReported(t *testing.T) {
 		t.Error("served versions with advisories made the repository unclean")
 	}
 	a := r.Advisories
-	if a == nil || a.Packages != 2 || a.Advisories != 2 || a.AffectedVersions != 1 || len(a.Affected) != 1 {
+	if a == nil || a.Listed != 2 || a.Packages != 1 || a.Advisories != 2 || a.AffectedVersions != 1 || len(a.Affected) != 1 {
 		t.Fatalf("advisories: %+v", a)
 	}
 	if got := a.Affected[0]; got.Package != "magento/framework" || got.AdvisoryID != "A-0001" || got.CVE != "CVE-2099-0001" ||
@@ -62,7 +62,7 @@ func TestAdvisoriesReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "advisory: magento/framework A-0001 (CVE-2099-0001) affects 103.0.7: Title of A-0001 [>=103.0.0,<103.0.7-p1]\n" +
-		"4 packages, 6 versions, 5 dists checked: 0 problems; security advisories: 2 advisories for 2 packages, 1 served version affected\n"
+		"4 packages, 6 versions, 5 dists checked: 0 problems; security advisories: 2 advisories for 1 package, 1 served version affected\n"
 	if text.String() != want {
 		t.Errorf("text:\n got %q\nwant %q", text.String(), want)
 	}
