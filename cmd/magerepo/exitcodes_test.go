@@ -125,3 +125,22 @@ func corruptCopy(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// runCLI runs one command line as main does and returns stdout, stderr and the exit status.
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(t.Context(), args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// nonEmptyLines returns the lines of s that are not empty.
+func nonEmptyLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

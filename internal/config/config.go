@@ -7,6 +7,7 @@ package config
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -56,6 +57,8 @@ type Config struct {
 
 	// marks are the positions of the file's keys and list items by path, for Validate's messages.
 	marks map[string]mark
+	// inline holds the bytes of file replacements given as content:, by their InlineName (served by DataFS).
+	inline map[string][]byte
 }
 
 // Source is one git repository.
@@ -277,7 +280,33 @@ func Load(path string) (*Config, error) {
 		return nil, err
 	}
 	c.resolvePaths(filepath.Dir(path))
+	if probs := c.checkDataFiles(); len(probs) > 0 {
+		return nil, &ValidationError{File: path, Problems: probs}
+	}
 	return c, nil
+}
+
+// checkDataFiles reports file replacements whose data: file is not where the profile says (relative to the
+// profile's directory), at the data key: a copied profile without its data directory would otherwise pass
+// `config check` and fail only when the build reaches the fix. Size and checksum stay internal/fixes' to check.
+func (c *Config) checkDataFiles() []Problem {
+	data := DataFS(c)
+	var probs []Problem
+	for i, r := range c.FileReplacements {
+		for j, f := range r.Files {
+			if _, inline := c.inline[f.Data]; inline || !fs.ValidPath(f.Data) {
+				continue
+			}
+			if _, err := fs.Stat(data, f.Data); err != nil {
+				path := fmt.Sprintf("file-replacements[%d].files[%d].data", i, j)
+				m, _ := c.at(path)
+				probs = append(probs, Problem{Line: m.line, Column: m.col, Path: path, Message: fmt.Sprintf(
+					"file-replacements: %s %s: data file %s not found next to the profile; copy it there, or write the bytes inline with content:",
+					r.Package, r.Version, f.Data)})
+			}
+		}
+	}
+	return probs
 }
 
 // resolvePaths makes the local repository paths of a profile file relative to the file's directory, as
@@ -326,5 +355,28 @@ func Parse(b []byte, name string) (*Config, error) {
 	if len(probs) > 0 {
 		return nil, &ValidationError{File: name, Problems: sortProblems(probs)}
 	}
+	c.moveInline()
 	return c, nil
+}
+
+// InlineName is the name under which [DataFS] serves the inline content of file j of file replacement i. No
+// data file is looked up under it: DataFS answers it first.
+func InlineName(i, j int) string { return fmt.Sprintf("inline content of file-replacements[%d].files[%d]", i, j) }
+
+// moveInline moves every inline content: into c.inline, naming it in Data.
+func (c *Config) moveInline() {
+	for i := range c.FileReplacements {
+		for j := range c.FileReplacements[i].Files {
+			f := &c.FileReplacements[i].Files[j]
+			if f.Content == "" {
+				continue
+			}
+			if c.inline == nil {
+				c.inline = map[string][]byte{}
+			}
+			f.Data = InlineName(i, j)
+			c.inline[f.Data] = []byte(f.Content)
+			f.Content = ""
+		}
+	}
 }

@@ -112,11 +112,16 @@ type FileReplacement struct {
 	Why     string            `yaml:"why"`
 }
 
-// ReplacementFile is one replaced file: Path in the package, Data the file holding the bytes (relative to the
-// configuration's data directory), with its size and SHA-256 for checking.
+// ReplacementFile is one replaced file: Path in the package, and its bytes, either in a file Data (relative to
+// the configuration's data directory) or inline as Content (a YAML literal block), with their size and SHA-256
+// for checking.
+//
+// After Parse, an inline Content has been moved into the configuration: Data names it (see [InlineName]) and
+// [DataFS] serves it, so the fixes read both forms the same way, and Content is "".
 type ReplacementFile struct {
-	Path   string `yaml:"path"`
-	Data   string `yaml:"data"`
-	Bytes  int64  `yaml:"bytes"`
-	SHA256 string `yaml:"sha256"`
+	Path    string `yaml:"path"`
+	Data    string `yaml:"data"`
+	Content string `yaml:"content"`
+	Bytes   int64  `yaml:"bytes"`
+	SHA256  string `yaml:"sha256"`
 }

@@ -1,11 +1,13 @@
 package config
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // profiles holds the embedded default profile and the data files its fixes refer to.
@@ -54,12 +56,51 @@ func DefaultDataFS() fs.FS {
 
 // DataFS returns where c's relative data paths resolve: DataDir if set, the embedded data for the embedded
 // profile (File ""), else the directory of the configuration file.
+// Inline contents (content: instead of data:) are served first, under their [InlineName].
 func DataFS(c *Config) fs.FS {
+	var base fs.FS
 	switch {
 	case c.DataDir != "":
-		return os.DirFS(c.DataDir)
+		base = os.DirFS(c.DataDir)
 	case c.File == "":
-		return DefaultDataFS()
+		base = DefaultDataFS()
+	default:
+		base = os.DirFS(filepath.Dir(c.File))
 	}
-	return os.DirFS(filepath.Dir(c.File))
+	if len(c.inline) == 0 {
+		return base
+	}
+	return inlineFS{c.inline, base}
 }
+
+// inlineFS serves inline contents by name, and everything else from base.
+type inlineFS struct {
+	files map[string][]byte
+	base  fs.FS
+}
+
+func (f inlineFS) Open(name string) (fs.File, error) {
+	if b, ok := f.files[name]; ok {
+		return &memFile{name: name, Reader: bytes.NewReader(b), size: int64(len(b))}, nil
+	}
+	return f.base.Open(name)
+}
+
+// memFile is an open inline content.
+type memFile struct {
+	*bytes.Reader
+	name string
+	size int64
+}
+
+func (f *memFile) Stat() (fs.FileInfo, error) { return memInfo{f}, nil }
+func (f *memFile) Close() error               { return nil }
+
+type memInfo struct{ f *memFile }
+
+func (i memInfo) Name() string       { return i.f.name }
+func (i memInfo) Size() int64        { return i.f.size }
+func (i memInfo) Mode() fs.FileMode  { return 0o444 }
+func (i memInfo) ModTime() time.Time { return time.Time{} }
+func (i memInfo) IsDir() bool        { return false }
+func (i memInfo) Sys() any           { return nil }

@@ -239,8 +239,12 @@ func (c *Config) validateFixes(ps *problems, sources map[string]bool) {
 		at := fmt.Sprintf("file-replacements[%d]", i)
 		check(at, "file-replacements", r.Source)
 		for j, f := range r.Files {
-			if !cleanRel(f.Path) || f.Path == "" || f.Data == "" {
-				ps.add(fmt.Sprintf("%s.files[%d]", at, j), "file-replacements: %s %s: file needs a clean path and data", r.Package, r.Version)
+			fp := fmt.Sprintf("%s.files[%d]", at, j)
+			if !cleanRel(f.Path) || f.Path == "" {
+				ps.add(fp+".path", "file-replacements: %s %s: file needs a clean path", r.Package, r.Version)
+			}
+			if (f.Data == "") == (f.Content == "") {
+				ps.add(fp, "file-replacements: %s %s: file needs exactly one of data (a file) and content (the bytes inline)", r.Package, r.Version)
 			}
 		}
 	}
