@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+
+	"github.com/mage-os/magerepo/internal/composer"
 )
 
 // gzipProblems compares the gzip copy of a metadata file (see [Source.OpenGzip]) with the file's bytes, data.
@@ -24,6 +26,12 @@ func (r *repository) gzipProblems(ctx context.Context, u *url.URL, data []byte, 
 		return []Problem{{Package: pkg, Message: fmt.Sprintf("%s: its gzip copy cannot be read: %v", label, err)}}
 	}
 	defer f.Close()
+	if stale, ok := f.(staleCopy); ok {
+		if why := staleInvalid(stale, r.maxMetadata); why != "" {
+			return []Problem{{Package: pkg, Message: fmt.Sprintf("%s: %s, a stale copy (older than the file), %s", label, name, why)}}
+		}
+		return nil
+	}
 	if why := gzipDiff(f, data); why != "" {
 		return []Problem{{Package: pkg, Message: fmt.Sprintf("%s: %s is not a gzip copy of it: %s", label, name, why)}}
 	}
@@ -60,6 +68,26 @@ func gzipDiff(f File, want []byte) string {
 			return "it is corrupt: " + err.Error() // a bad checksum, a truncated stream
 		}
 	}
+}
+
+// staleInvalid says why a stale gzip copy is not a metadata document a client can use, or returns "".
+func staleInvalid(f File, max int64) string {
+	zr, err := gzip.NewReader(io.NewSectionReader(f, 0, f.Size()))
+	if err != nil {
+		return "is not gzip: " + err.Error()
+	}
+	defer zr.Close()
+	b, err := io.ReadAll(io.LimitReader(zr, max+1))
+	switch {
+	case err != nil:
+		return "is corrupt: " + err.Error()
+	case int64(len(b)) > max:
+		return fmt.Sprintf("decompresses to more than %d bytes", max)
+	}
+	if _, err := composer.ParseDocument(b); err != nil {
+		return "is not a JSON document: " + err.Error()
+	}
+	return ""
 }
 
 // firstDiff returns the first index where a and b differ within their common length, or -1.

@@ -232,8 +232,24 @@ func (s *DirSource) OpenGzip(ctx context.Context, u *url.URL, max int64) (File, 
 		return s.client.openGzip(ctx, u, max)
 	}
 	f, err := s.openLocal(u, rel+".gz")
-	return f, rel + ".gz", err
+	if err != nil {
+		return nil, rel + ".gz", err
+	}
+	// A copy older than its file is what a publish interrupted between the two renames leaves (the copy is
+	// written right after its file, with the file's time): see staleCopy.
+	js, jerr := os.Stat(filepath.Join(s.dir, filepath.FromSlash(rel)))
+	gz, gerr := os.Stat(filepath.Join(s.dir, filepath.FromSlash(rel+".gz")))
+	if jerr == nil && gerr == nil && gz.ModTime().Before(js.ModTime()) {
+		return staleCopy{f}, rel + ".gz", nil
+	}
+	return f, rel + ".gz", nil
 }
+
+// staleCopy is a gzip copy older than its file: the previous version of the file, left by a publish that was
+// interrupted after it renamed the file and before it renamed the copy. It is still consistent with the rest of
+// the repository (files are published in dependency order, each copy right after its file), so it is checked
+// to be valid metadata rather than equal to the file; the next publish rewrites it.
+type staleCopy struct{ File }
 
 // openLocal opens the file rel of the directory, which u names.
 func (s *DirSource) openLocal(u *url.URL, rel string) (File, error) {
