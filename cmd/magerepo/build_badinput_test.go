@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -11,10 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mage-os/magerepo/internal/build"
 	"github.com/mage-os/magerepo/internal/gittest"
 )
 
-// buildExpectingFailure runs a build and returns its stdout; it fails the test unless the exit status
+// buildExpectingFailure runs a build and returns its stdout and problems; it fails the test unless the exit status
 // corresponds to wantExit (0 or 1).
 func buildExpectingFailure(t *testing.T, cfg, out string, wantExit int) string {
 	t.Helper()
@@ -24,7 +26,26 @@ func buildExpectingFailure(t *testing.T, cfg, out string, wantExit int) string {
 	if got != wantExit {
 		t.Fatalf("exit status %d (err %v), want %d\n%s", got, err, wantExit, stdout)
 	}
-	return stdout.String()
+	return stdout.String() + problemLines(t, out)
+}
+
+// problemLines renders the problems of the last build in out one a line, as a person reads them in the log:
+// the summary on stdout only counts them.
+func problemLines(t *testing.T, out string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, ".magerepo", "last-build.json"))
+	if err != nil {
+		return "" // a build refused before it started writes no report
+	}
+	var sum build.Summary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	var lines strings.Builder
+	for _, p := range sum.Problems {
+		lines.WriteString(p.String() + "\n")
+	}
+	return lines.String()
 }
 
 // assertBuilt fails unless every path exists under out.

@@ -109,7 +109,7 @@ func TestBuildIncremental(t *testing.T) {
 		if err := runBuild(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g); err != nil {
 			t.Fatalf("build: %v\n%s", err, stdout)
 		}
-		return stdout.String()
+		return stdout.String() + problemLines(t, out)
 	}
 	build()
 	before := mtimes(t, out)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -167,16 +166,26 @@ func summaryAttrs(s *build.Summary) []slog.Attr {
 		slog.Int("new_tags", s.NewTags)}
 }
 
+// printSummary prints the run's summary: one line, or the JSON document. The problems themselves were logged on
+// stderr as they were found (with -q, the errors only), so they are not repeated here.
 func printSummary(w io.Writer, s *build.Summary, asJSON bool) {
 	if asJSON {
-		writeJSON(w, s)
+		_ = writeJSON(w, s)
 		return
 	}
-	for _, p := range s.Problems {
-		if p.Severity == build.SeverityError || p.Severity == build.SeverityConflict || p.Severity == build.SeverityWarning {
-			fmt.Fprintln(w, p.String())
-		}
+	counts := fmt.Sprintf("built %d, reused %d, prebuilt %d, skipped %d, conflicts %d, failed %d", s.Built, s.Reused,
+		s.Prebuilt, s.Skipped, s.Conflicts, s.Failed)
+	switch {
+	case s.Interrupted && !s.Published:
+		// The archives are on disk, but no metadata names them yet and the tags are not recorded: say so, rather
+		// than a summary that reads like a finished run.
+		fmt.Fprintf(w, "interrupted after %s: %s; nothing published: the next run publishes the %d archives written and reads the %d new tags again\n",
+			s.Duration, counts, s.Built, s.NewTags)
+	case s.Interrupted:
+		fmt.Fprintf(w, "interrupted after publishing: %s; %d new tags in %s\n", counts, s.NewTags, s.Duration)
+	case !s.Published:
+		fmt.Fprintf(w, "%s; nothing published; %d new tags in %s\n", counts, s.NewTags, s.Duration)
+	default:
+		fmt.Fprintf(w, "%s; %d new tags in %s\n", counts, s.NewTags, s.Duration)
 	}
-	fmt.Fprintf(w, "built %d, reused %d, prebuilt %d, skipped %d, conflicts %d, failed %d; %d new tags in %s\n",
-		s.Built, s.Reused, s.Prebuilt, s.Skipped, s.Conflicts, s.Failed, s.NewTags, s.Duration.Round(time.Millisecond))
 }

@@ -13,12 +13,14 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mage-os/magerepo/internal/archive"
 	"github.com/mage-os/magerepo/internal/config"
 	"github.com/mage-os/magerepo/internal/fixes"
 	"github.com/mage-os/magerepo/internal/gitsrc"
+	"github.com/mage-os/magerepo/internal/jsonreport"
 	"github.com/mage-os/magerepo/internal/magento"
 	"github.com/mage-os/magerepo/internal/repo"
 )
@@ -58,18 +60,27 @@ type Progress interface {
 	Finish()
 }
 
-// Summary is the outcome of a run; it is also written to <out>/.magerepo/last-build.json.
+// Summary is the outcome of a run; it is also written to <out>/.magerepo/last-build.json. Its JSON follows
+// internal/jsonreport.
 type Summary struct {
-	Built     int           `json:"built"`
-	Reused    int           `json:"reused"`
-	Prebuilt  int           `json:"prebuilt"`
-	Skipped   int           `json:"skipped"`
-	Failed    int           `json:"failed"`
-	Conflicts int           `json:"conflicts"`
-	Warnings  int           `json:"warnings"`
-	NewTags   int           `json:"new_tags"`
-	Duration  time.Duration `json:"duration_ns"`
-	Problems  []Problem     `json:"problems"`
+	// Built counts the archives written by this run, as they are written: after an interruption, those are on
+	// disk but not yet published (Published is false), and the next run publishes them without writing them
+	// again.
+	Built     int `json:"built"`
+	Reused    int `json:"reused"`
+	Prebuilt  int `json:"prebuilt"`
+	Skipped   int `json:"skipped"`
+	Failed    int `json:"failed"`
+	Conflicts int `json:"conflicts"`
+	Warnings  int `json:"warnings"`
+	// NewTags counts the tags read for the first time; they are recorded as done only when Published.
+	NewTags int `json:"new_tags"`
+	// Published reports that the metadata was published (or was already up to date).
+	Published bool `json:"published"`
+	// Interrupted reports that the run was stopped by a signal (or its context).
+	Interrupted bool               `json:"interrupted"`
+	Duration    jsonreport.Seconds `json:"duration_seconds"`
+	Problems    []Problem          `json:"problems"`
 }
 
 // Run builds the repository described by opts and publishes it. It returns a summary even when it also returns
@@ -83,6 +94,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	defer b.close()
 	err = b.run(ctx)
 	sum := b.summary(time.Since(start))
+	sum.Interrupted = ctx.Err() != nil
 	if werr := b.out.WriteReport("last-build.json", sum); werr != nil && err == nil {
 		err = werr
 	}
@@ -111,7 +123,9 @@ type builder struct {
 	md         *magento.ReleaseMetadata
 	extraRepos []*gitsrc.Repo // repositories opened besides the sources (release metadata)
 
-	built, reused, prebuilt, newTags int
+	reused, prebuilt, newTags int
+	built                     atomic.Int64 // archives written, counted by the writers as they finish
+	published                 bool
 }
 
 func newBuilder(ctx context.Context, opts Options) (*builder, error) {
@@ -164,7 +178,8 @@ func (b *builder) close() {
 
 func (b *builder) summary(d time.Duration) *Summary {
 	probs := b.report.sorted()
-	s := &Summary{Built: b.built, Reused: b.reused, Prebuilt: b.prebuilt, NewTags: b.newTags, Duration: d, Problems: probs}
+	s := &Summary{Built: int(b.built.Load()), Reused: b.reused, Prebuilt: b.prebuilt, NewTags: b.newTags, Published: b.published,
+		Duration: jsonreport.Seconds(d), Problems: jsonreport.List(probs)}
 	for _, p := range probs {
 		switch p.Severity {
 		case SeverityError:

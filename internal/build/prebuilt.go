@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/config"
@@ -35,7 +36,7 @@ func (o prebuiltOrigin) problem(sev Severity, rel, file string, p Problem, err e
 	p.Severity, p.Path = sev, file
 	switch {
 	case o.src == nil:
-		p.Message = "prebuilt: " + err.Error()
+		p.Message = prebuiltMessage(err)
 	case o.tree.repo == nil:
 		p.Source, p.Message = o.src.Name, "prebuilt zip in a plain directory: "+err.Error()
 	default:
@@ -78,7 +79,7 @@ func (b *builder) addPrebuilt(ctx context.Context) (map[string]bool, error) {
 	for _, p := range problems {
 		var pe *prebuilt.Error
 		if !errors.As(p, &pe) {
-			b.report.add(Problem{Severity: SeverityError, Message: "prebuilt: " + p.Error()})
+			b.report.add(Problem{Severity: SeverityError, Message: prebuiltMessage(p)})
 			continue
 		}
 		sev := SeverityError
@@ -209,4 +210,12 @@ func (b *builder) publishPrebuilt(p prebuilt.Package, o prebuiltOrigin) error {
 	}
 	return b.out.Add(repo.Entry{Name: p.Name, Version: p.Version, Dist: rel, SHA1: sum, Size: size, Source: source,
 		Key: "prebuilt:" + sum, Metadata: json.RawMessage(composer.MarshalCompact(composer.ObjectValue(p.Metadata)))})
+}
+
+// prebuiltMessage says that err is about prebuilt zips, once: internal/prebuilt's errors already begin so.
+func prebuiltMessage(err error) string {
+	if msg := err.Error(); strings.HasPrefix(msg, "prebuilt: ") {
+		return msg
+	}
+	return "prebuilt: " + err.Error()
 }

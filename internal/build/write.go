@@ -59,6 +59,9 @@ func (b *builder) writeArchives(ctx context.Context, cands []*candidate, winners
 	for i, w := range winners {
 		c := cands[w]
 		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err // interrupted: errgroup still runs the queued writers, which must not start
+			}
 			e, err := b.writeOne(gctx, c)
 			if b.opts.Progress != nil {
 				b.opts.Progress.Add(1)
@@ -73,6 +76,7 @@ func (b *builder) writeArchives(ctx context.Context, cands []*candidate, winners
 				return b.strictErr()
 			}
 			entries[i] = e
+			b.built.Add(1)
 			return nil
 		})
 	}
@@ -86,7 +90,6 @@ func (b *builder) writeArchives(ctx context.Context, cands []*candidate, winners
 		if err := b.out.Add(*e); err != nil {
 			return err
 		}
-		b.built++
 	}
 	return nil
 }
@@ -272,6 +275,7 @@ func (b *builder) publish(ctx context.Context) error {
 	opts := repo.PublishOptions{BaseURL: b.cfg.BaseURL, ChangeBaseURL: b.opts.ChangeBaseURL, Title: b.cfg.Name}
 	b.addAdvisories(ctx, &opts)
 	if !b.needsPublish(opts) {
+		b.published = true
 		return nil // nothing new since the last complete publish: a no-op run reads refs and writes nothing
 	}
 	stats, err := b.out.Publish(ctx, opts)
@@ -287,6 +291,7 @@ func (b *builder) publish(ctx context.Context) error {
 	opts.ChangeBaseURL = false // a fact of this run, not of what was published
 	opts.Advisories = nil      // recorded by AdvisoriesKey and state.Advisories
 	b.state.Published = &opts
+	b.published = true
 	return nil
 }
 
