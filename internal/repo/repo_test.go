@@ -458,7 +458,7 @@ func TestWriteReport(t *testing.T) {
 }
 
 func TestCrashBetweenSteps(t *testing.T) {
-	steps := []string{"manifest", "p2/acme/lib.json", "p2/acme/util.json", "index.html", "packages.json"}
+	steps := []string{"manifest", "p2/acme/lib.json", "p2/acme/util.json", "pages", "browse/index.json", "index.html", "packages.json"}
 	for _, step := range steps {
 		t.Run(strings.ReplaceAll(step, "/", "_"), func(t *testing.T) {
 			dir := t.TempDir()

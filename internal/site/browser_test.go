@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -25,8 +26,8 @@ import (
 )
 
 // serveSynth publishes the generated repository s with opts (the base URL is the server's) and serves it
-// the way magerepo serve does (internal/server's handler and Run) on a loopback port.
-func serveSynth(tb testing.TB, s synth, opts repo.PublishOptions) (base, dir string, pkgs []synthPackage) {
+// the way magerepo serve does (internal/server's handler with sopts, and Run) on a loopback port.
+func serveSynth(tb testing.TB, s synth, opts repo.PublishOptions, sopts server.Options) (base, dir string, pkgs []synthPackage) {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -43,7 +44,7 @@ func serveSynth(tb testing.TB, s synth, opts repo.PublishOptions) (base, dir str
 	if len(st.Problems) > 0 {
 		tb.Fatalf("publish left out versions: %v", st.Problems)
 	}
-	srv, err := server.New(dir, server.Options{})
+	srv, err := server.New(dir, sopts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func matches(p synthPackage, q string) bool {
 // fails the test.
 func TestBrowser(t *testing.T) {
 	ctx := newChromium(t)
-	base, _, pkgs := serveSynth(t, synth{Packages: 80, Versions: 1200, LocalDists: true}, repo.PublishOptions{Title: "Mage-OS mirror"})
+	base, _, pkgs := serveSynth(t, synth{Packages: 80, Versions: 1200, LocalDists: true}, repo.PublishOptions{Title: "Mage-OS mirror"}, server.Options{})
 	shots := artifacts(t)
 	w := watch(t, ctx, base)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -443,5 +444,58 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, shots, "package-desktop-dark.png")
+	w.check(t)
+}
+
+// TestBrowserAuth: behind credentials (magerepo serve --auth-file) the pages explain auth.json, and what site.js
+// fetches (the package list, requirement lists from p2 files) comes with the browser's credentials.
+func TestBrowserAuth(t *testing.T) {
+	ctx := newChromium(t)
+	creds, err := server.ParseCredentials(strings.NewReader("alice:correct horse battery staple\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _, _ := serveSynth(t, synth{Packages: 40, Versions: 900}, repo.PublishOptions{Title: "Private mirror", Auth: true},
+		server.Options{Credentials: creds})
+	if resp, err := http.Get(base); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("without credentials: %v %v", resp.Status, err)
+	}
+	shots := artifacts(t)
+	w := watch(t, ctx, base)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:correct horse battery staple"))
+	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": basic}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := viewport(ctx, 1280, 900, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := open(ctx, base); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[string](t, ctx, `document.getElementById("count").textContent`); got != "40 packages" {
+		t.Errorf("count %q behind credentials", got)
+	}
+	host := strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/")
+	note := eval[string](t, ctx, `document.querySelector(".note.auth").textContent`)
+	if !strings.Contains(note, "needs credentials") || !strings.Contains(note, "http-basic."+host+" USER PASSWORD") {
+		t.Errorf("auth note: %q", note)
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("details.more").open = true`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[string](t, ctx, `[...document.querySelectorAll("details.more pre code")].map(c => c.textContent).join("\n")`); !strings.Contains(got, `"http-basic": {`) || !strings.Contains(got, `"`+host+`": {"username"`) {
+		t.Errorf("auth.json snippet:\n%s", got)
+	}
+	screenshot(t, ctx, shots, "index-auth-desktop.png")
+	if err := open(ctx, base+"browse/magento/product-community-edition.html"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#vlist > li:last-child details[data-p2]").open = true`),
+		chromedp.WaitReady(chromedp.CSS("#vlist > li:last-child details[data-loaded]"))); err != nil {
+		t.Fatal(err)
+	}
 	w.check(t)
 }
