@@ -39,8 +39,12 @@ type buildOptions struct {
 func (o *buildOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.Config, "config", "c", "", "profile YAML (default: the embedded Magento Open Source mirror profile)")
 	f.StringVarP(&o.Out, "out", "o", "public", "output directory (the repository to serve)")
-	f.StringVar(&o.Cache, "cache", gitsrc.DefaultCacheDir(), "directory for the bare git mirrors of remote sources")
+	f.StringVar(&o.Cache, "cache", gitsrc.DefaultCacheDir(), "directory for the bare git mirrors of remote sources (below the user cache directory: $XDG_CACHE_HOME or ~/.cache on Linux)")
+	// Defaults that depend on the machine are described, not printed, so that --help and the generated
+	// reference (docs/cli-reference) read the same everywhere.
+	f.Lookup("cache").DefValue = "~/.cache/magerepo/git"
 	addJobsFlag(f, &o.Jobs, runtime.GOMAXPROCS(0), "archives written in parallel (output never depends on it)")
+	f.Lookup("jobs").DefValue = "the number of CPUs"
 	f.BoolVar(&o.Strict, "strict", false, "stop at the first failure")
 	f.StringVar(&o.BaseURL, "base-url", "", "public URL the repository is served at; required for a new repository unless your --config sets base-url (later runs use the recorded one)")
 	f.BoolVar(&o.ChangeURL, "change-base-url", false, "move the repository to --base-url: every dist URL is rewritten (archives are not)")

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra/doc"
 )
 
 // updateDocs rewrites the generated parts of the documentation instead of comparing them:
@@ -50,4 +52,42 @@ func docBlock(t *testing.T, file, name, content string) {
 // fence returns content as a fenced code block of the given language.
 func fence(lang, content string) string {
 	return "```" + lang + "\n" + strings.TrimRight(content, "\n") + "\n```\n"
+}
+
+// TestCommandReference: docs/cli-reference/ is cobra's Markdown of the command tree main runs (cobra/doc), so
+// every command and flag is documented with its help text and cannot drift; -update rewrites it.
+func TestCommandReference(t *testing.T) {
+	root := newRootCommand(&globalOptions{})
+	root.DisableAutoGenTag = true // no "Auto generated on <date>" line: the files must be reproducible
+	// Cobra adds these when it executes; the reference lists every command --help lists.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	gen := t.TempDir()
+	if err := doc.GenMarkdownTree(root, gen); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("..", "..", "docs", "cli-reference")
+	want, _ := filepath.Glob(filepath.Join(gen, "*.md"))
+	have, _ := filepath.Glob(filepath.Join(dir, "*.md"))
+	stale := len(want) != len(have)
+	for _, p := range want {
+		b, _ := os.ReadFile(p)
+		old, err := os.ReadFile(filepath.Join(dir, filepath.Base(p)))
+		if err != nil || !bytes.Equal(b, old) {
+			stale = true
+			t.Logf("%s differs", filepath.Base(p))
+		}
+	}
+	if !stale {
+		return
+	}
+	if !*updateDocs {
+		t.Fatal("docs/cli-reference is stale: run go test ./cmd/magerepo -run TestCommandReference -update and commit it")
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(dir, os.DirFS(gen)); err != nil {
+		t.Fatal(err)
+	}
 }

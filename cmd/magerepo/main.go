@@ -2,6 +2,10 @@
 // for Magento Open Source and distributions built on it.
 package main
 
+// The generated documentation (docs/cli-reference/, and the exit-status table, the --json examples and the
+// config check example in docs/cli.md) comes from the tests that check it:
+//go:generate go test -run ^(TestCommandReference|TestExitCodes|TestDocumentedOutput)$ -update
+
 import (
 	"context"
 	"errors"

@@ -1,5 +1,6 @@
-// Package ui shows the progress of long runs: a progress bar when the output is a terminal, log lines otherwise
-// (CI logs and cron mails).
+// Package ui shows the progress of long runs (the archives of a build; the metadata and dists of a sync or a
+// verify, phase by phase): a progress bar when the output is a terminal, log lines otherwise (CI logs and cron
+// mails).
 package ui
 
 import (
