@@ -69,6 +69,29 @@ func TestEachMessageOnce(t *testing.T) {
 	}
 	assertNoRepeatedPrefix(t, stdout+stderr)
 
+	// sync: a dist whose checksum differs upstream fails once, on stderr, also with -q; stdout is the summary.
+	ln, upstream := listen(t)
+	served, corrupted := t.TempDir(), t.TempDir()+"/corrupt"
+	if _, stderr, code := runCLI(t, "build", "--config", f.config(t, upstream, "mageos"), "--out", served, "--cache", cache, "-q"); code != exitFailed {
+		t.Fatalf("build for the upstream: exit %d\n%s", code, stderr) // the invalid composer.json of tag 1.2.0
+	}
+	corruptCopy(t, served, corrupted)
+	serveDir(t, ln, corrupted)
+	for _, quiet := range []bool{false, true} {
+		args := []string{"sync", "--base-url", "https://copy.example.com/", upstream, t.TempDir()}
+		if quiet {
+			args = append(args, "-q")
+		}
+		stdout, stderr, code := runCLI(t, args...)
+		if code != exitFailed || strings.Count(stdout+stderr, "checksum") != 1 || !strings.Contains(stderr, "checksum") {
+			t.Errorf("sync -q=%v: exit %d; the failure must be on stderr once:\nstdout:\n%s\nstderr:\n%s", quiet, code, stdout, stderr)
+		}
+		if lines := nonEmptyLines(stdout); len(lines) != 4 || !strings.HasPrefix(lines[0], "synced ") {
+			t.Errorf("sync -q=%v: stdout is not the summary:\n%s", quiet, stdout)
+		}
+		assertNoRepeatedPrefix(t, stdout+stderr)
+	}
+
 	// A second repository that cannot be read is named once, with one "verify:".
 	_, stderr, code = runCLI(t, "verify", "--against", t.TempDir(), out)
 	if code != exitUsage || strings.Count(stderr, "verify:") != 1 {
