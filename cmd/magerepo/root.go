@@ -126,6 +126,9 @@ func noSubcommand(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra sets it only on its own path to this message
+	}
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 		msg += "; did you mean " + strings.Join(s, " or ") + "?"
 	}
@@ -140,7 +143,7 @@ func showHelp(cmd *cobra.Command, args []string) error { return cmd.Help() }
 // noArgs is the Args of a command that takes no arguments.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
+		return fmt.Errorf("%s takes no arguments, got %q", subcommand(cmd), strings.Join(args, " "))
 	}
 	return nil
 }
@@ -150,10 +153,15 @@ func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
 			want := strings.TrimSpace(strings.TrimPrefix(cmd.Use, cmd.Name()))
-			return fmt.Errorf("%s wants %s, got %d arguments", cmd.CommandPath(), want, len(args))
+			return fmt.Errorf("%s wants %s, got %d arguments", subcommand(cmd), want, len(args))
 		}
 		return nil
 	}
+}
+
+// subcommand names cmd without the program's name, which the "magerepo: " of every error already says.
+func subcommand(cmd *cobra.Command) string {
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
 }
 
 // jobs is the value of every --jobs/-j flag: a count of at least 1, checked while flags are parsed, so that
