@@ -21,13 +21,13 @@ const fetchConcurrency = 4
 
 // source is one configured repository, opened.
 type source struct {
-	idx   int
-	cfg   config.Source
-	repo  *gitsrc.Repo // nil when it could not be opened
+	idx  int
+	cfg  config.Source
+	repo *gitsrc.Repo // nil when it could not be opened
 	// unreadable is set when opening failed (not when --sources-dir lacks the source, which is a skip).
 	unreadable bool
-	tags  []tagRef     // tags to expand this run, in walk order
-	state *sourceState
+	tags       []tagRef // tags to expand this run, in walk order
+	state      *sourceState
 	// seen records every tag selected this run (processed or not), to prune stale state entries.
 	seen map[string]string
 

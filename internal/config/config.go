@@ -361,7 +361,9 @@ func Parse(b []byte, name string) (*Config, error) {
 
 // InlineName is the name under which [DataFS] serves the inline content of file j of file replacement i. No
 // data file is looked up under it: DataFS answers it first.
-func InlineName(i, j int) string { return fmt.Sprintf("inline content of file-replacements[%d].files[%d]", i, j) }
+func InlineName(i, j int) string {
+	return fmt.Sprintf("inline content of file-replacements[%d].files[%d]", i, j)
+}
 
 // moveInline moves every inline content: into c.inline, naming it in Data.
 func (c *Config) moveInline() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mage-os/magerepo/internal/fetch"
 	"github.com/mage-os/magerepo/internal/jsonreport"
+	"github.com/mage-os/magerepo/internal/progress"
 )
 
 // Options configures a [Run].
@@ -54,15 +55,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, if set, is called at the start of each long phase ("fetching metadata", "downloading dists")
 	// and returns what to tell how far it is (a terminal progress bar, log lines), or nil.
-	Progress func(phase string) Progress
+	Progress progress.Phases
 }
 
-// Progress is told how much work a phase has and how much is done; Add is called from several goroutines.
-type Progress interface {
-	Start(total int)
-	Add(n int)
-	Finish()
-}
+// Progress is told how much work a phase has and how much is done (internal/progress).
+type Progress = progress.Reporter
 
 func (o *Options) defaults() {
 	if o.DistDir == "" {
@@ -164,25 +161,6 @@ func (rep Report) MarshalJSON() ([]byte, error) {
 		jsonreport.List(rep.Added), jsonreport.List(rep.Updated), jsonreport.List(rep.Gone), jsonreport.List(rep.Pruned),
 		len(rep.Skipped), len(rep.Failures), rep.Interrupted, rep.Duration, probs})
 }
-
-// phase starts the progress of a phase with total items; it never returns nil.
-func (o *Options) phase(what string, total int) Progress {
-	var p Progress
-	if o.Progress != nil {
-		p = o.Progress(what)
-	}
-	if p == nil {
-		return noProgress{}
-	}
-	p.Start(total)
-	return p
-}
-
-type noProgress struct{}
-
-func (noProgress) Start(int) {}
-func (noProgress) Add(int)   {}
-func (noProgress) Finish()   {}
 
 // Problem is one failed or skipped item.
 type Problem struct {

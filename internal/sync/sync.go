@@ -17,6 +17,7 @@ import (
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/fetch"
 	"github.com/mage-os/magerepo/internal/jsonreport"
+	"github.com/mage-os/magerepo/internal/progress"
 	"github.com/mage-os/magerepo/internal/repo"
 )
 
@@ -176,7 +177,7 @@ func (s *syncer) fetchFiles(ctx context.Context, l *listing, names []string, pre
 			n++
 		}
 	}
-	progress := s.o.phase("fetching metadata", n)
+	bar := progress.Start(s.o.Progress, "fetching metadata", n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.o.Jobs)
 	for _, f := range files {
@@ -185,12 +186,12 @@ func (s *syncer) fetchFiles(ctx context.Context, l *listing, names []string, pre
 		}
 		g.Go(func() error {
 			s.fetchFile(gctx, f, prev)
-			progress.Add(1)
+			bar.Add(1)
 			return nil
 		})
 	}
 	g.Wait()
-	progress.Finish()
+	bar.Finish()
 	return files
 }
 
@@ -439,7 +440,7 @@ func (s *syncer) runTasks(ctx context.Context, tasks []*task) {
 			n++
 		}
 	}
-	progress := s.o.phase("downloading dists", n)
+	bar := progress.Start(s.o.Progress, "downloading dists", n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.o.Jobs)
 	for _, t := range tasks {
@@ -448,12 +449,12 @@ func (s *syncer) runTasks(ctx context.Context, tasks []*task) {
 		}
 		g.Go(func() error {
 			s.fetchDist(gctx, t)
-			progress.Add(1)
+			bar.Add(1)
 			return nil
 		})
 	}
 	g.Wait()
-	progress.Finish()
+	bar.Finish()
 }
 
 func (s *syncer) fetchDist(ctx context.Context, t *task) {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mage-os/magerepo/internal/composer"
+	"github.com/mage-os/magerepo/internal/progress"
 )
 
 // maxComposerJSON caps the composer.json read from an archive; the size a zip
@@ -27,7 +28,7 @@ var deepKeys = []string{"require", "replace", "conflict", "autoload"}
 
 // checkDists checks every entry's dist with at most jobs at a time. It
 // returns the number of archives opened and the problems found.
-func checkDists(ctx context.Context, r *repository, jobs int, deep bool, phase func(string, int) Progress) (int, []Problem) {
+func checkDists(ctx context.Context, r *repository, jobs int, deep bool, phases progress.Phases) (int, []Problem) {
 	entries := r.entries()
 	probs := make([][]Problem, len(entries))
 	n := 0
@@ -36,8 +37,8 @@ func checkDists(ctx context.Context, r *repository, jobs int, deep bool, phase f
 			n++
 		}
 	}
-	progress := phase("checking dists", n)
-	defer progress.Finish()
+	bar := progress.Start(phases, "checking dists", n)
+	defer bar.Finish()
 	var opened atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(jobs, 1))
@@ -51,7 +52,7 @@ func checkDists(ctx context.Context, r *repository, jobs int, deep bool, phase f
 			if ok {
 				opened.Add(1)
 			}
-			progress.Add(1)
+			bar.Add(1)
 			return nil
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mage-os/magerepo/internal/composer"
+	"github.com/mage-os/magerepo/internal/progress"
 )
 
 // rootFile holds the packages.json fields verify uses.
@@ -57,18 +58,22 @@ func (r *repository) load(ctx context.Context, jobs int) (*repository, error) {
 	}
 	r.packages = make([]*pkg, len(names))
 	probs := make([][]Problem, len(names))
-	progress := r.opts.phase("reading metadata", len(names))
+	var phases progress.Phases
+	if r.opts != nil {
+		phases = r.opts.Progress
+	}
+	bar := progress.Start(phases, "reading metadata", len(names))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(jobs, 1))
 	for i, name := range names {
 		g.Go(func() error {
 			r.packages[i], probs[i] = r.loadPackage(gctx, name)
-			progress.Add(1)
+			bar.Add(1)
 			return nil
 		})
 	}
 	_ = g.Wait()
-	progress.Finish()
+	bar.Finish()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

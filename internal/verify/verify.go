@@ -8,6 +8,7 @@ import (
 
 	"github.com/mage-os/magerepo/internal/fetch"
 	"github.com/mage-os/magerepo/internal/jsonreport"
+	"github.com/mage-os/magerepo/internal/progress"
 )
 
 // DefaultJobs is the default number of files read or downloaded at once. It
@@ -36,35 +37,11 @@ type Options struct {
 	// Progress, if set, is called at the start of each long phase ("reading
 	// metadata", "checking dists") and returns what to tell how far it is
 	// (a terminal progress bar, log lines), or nil.
-	Progress func(phase string) Progress
+	Progress progress.Phases
 }
 
-// Progress is told how much work a phase has and how much is done; Add is
-// called from several goroutines.
-type Progress interface {
-	Start(total int)
-	Add(n int)
-	Finish()
-}
-
-// phase starts the progress of a phase with total items; it never returns nil.
-func (o *Options) phase(what string, total int) Progress {
-	var p Progress
-	if o != nil && o.Progress != nil {
-		p = o.Progress(what)
-	}
-	if p == nil {
-		return noProgress{}
-	}
-	p.Start(total)
-	return p
-}
-
-type noProgress struct{}
-
-func (noProgress) Start(int) {}
-func (noProgress) Add(int)   {}
-func (noProgress) Finish()   {}
+// Progress is told how much work a phase has and how much is done (internal/progress).
+type Progress = progress.Reporter
 
 // unprefixed is err without its leading "verify: ", for an error about a second repository that a message
 // already introduces with "verify: against X:" (the chain is kept for errors.Is).
@@ -104,7 +81,7 @@ func Run(ctx context.Context, src Source, opts Options) (*Report, error) {
 	rep := &Report{Source: src.String(), Packages: len(r.packages), Versions: len(r.entries())}
 	probs := r.problems
 	var dp []Problem
-	rep.Dists, dp = checkDists(ctx, r, jobs, opts.Deep, opts.phase)
+	rep.Dists, dp = checkDists(ctx, r, jobs, opts.Deep, opts.Progress)
 	probs = append(probs, dp...)
 	probs = append(probs, checkClosure(r, newUniverse(r, opts.Own))...)
 	rep.Advisories = checkAdvisories(r)
