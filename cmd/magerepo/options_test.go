@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mage-os/magerepo/internal/repo"
 )
 
 // TestSourcesDirMustHoldSources: a --sources-dir that does not exist, or holds none of the profile's sources,
@@ -61,4 +64,31 @@ func TestFirstBuildWithUnreadableSourcePublishesNothing(t *testing.T) {
 		t.Fatalf("second build: %v\n%s", err, stdout)
 	}
 	assertBuilt(t, out, "packages.json", "dist/acme/lib-2.1.0.zip", "dist/acme/module-a-100.1.0.zip")
+}
+
+// TestRendererChangeRepublishes: a no-op run writes nothing, unless the last publish was rendered by a
+// magerepo that renders differently (repo.RenderVersion): then the pages and metadata are brought up to date.
+func TestRendererChangeRepublishes(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.config(t, "https://r.example/", "mageos")
+	out := t.TempDir()
+	buildExpectingFailure(t, cfg, out, exitOK)
+	index := filepath.Join(out, "index.html")
+	want := readFile(t, index)
+	os.WriteFile(index, []byte("<p>rendered by an older magerepo</p>"), 0o644)
+	buildExpectingFailure(t, cfg, out, exitOK)
+	if readFile(t, index) == want {
+		t.Fatal("a no-op run rewrote index.html")
+	}
+	statePath := filepath.Join(out, ".magerepo", "build-state.json")
+	state := readFile(t, statePath)
+	old := strings.Replace(state, fmt.Sprintf(`"renderer": %d`, repo.RenderVersion), `"renderer": 1`, 1)
+	if old == state {
+		t.Fatalf("build-state.json records no renderer:\n%s", state)
+	}
+	os.WriteFile(statePath, []byte(old), 0o644)
+	buildExpectingFailure(t, cfg, out, exitOK)
+	if readFile(t, index) != want {
+		t.Fatal("the run after a renderer change did not republish index.html")
+	}
 }

@@ -18,6 +18,9 @@ type buildState struct {
 	Sources map[string]*sourceState `json:"sources"`
 	// Published holds the options of the last complete publish.
 	Published *repo.PublishOptions `json:"published,omitempty"`
+	// Renderer is the repo.RenderVersion that publish was made with: a magerepo that renders the same manifest
+	// into other bytes (new web pages, a metadata fix) publishes again although nothing else is new.
+	Renderer int `json:"renderer,omitempty"`
 	// Prebuilt maps a prebuilt source's name to the git tree of its zip directory whose every zip was
 	// published (or reported as a duplicate) by a run that completed: the same tree needs no work.
 	Prebuilt map[string]*prebuiltState `json:"prebuilt,omitempty"`

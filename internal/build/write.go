@@ -291,6 +291,7 @@ func (b *builder) publish(ctx context.Context) error {
 	opts.ChangeBaseURL = false // a fact of this run, not of what was published
 	opts.Advisories = nil      // recorded by AdvisoriesKey and state.Advisories
 	b.state.Published = &opts
+	b.state.Renderer = repo.RenderVersion
 	b.published = true
 	return nil
 }
@@ -302,7 +303,8 @@ func (b *builder) publish(ctx context.Context) error {
 func (b *builder) needsPublish(opts repo.PublishOptions) bool {
 	opts.ChangeBaseURL = false
 	opts.Advisories = nil // compared by AdvisoriesKey, their content
-	if b.newTags > 0 || b.prebuilt > 0 || b.state.Published == nil || *b.state.Published != opts {
+	if b.newTags > 0 || b.prebuilt > 0 || b.state.Published == nil || *b.state.Published != opts ||
+		b.state.Renderer != repo.RenderVersion {
 		return true
 	}
 	_, err := os.Stat(b.out.Path("packages.json"))

@@ -16,6 +16,11 @@ import (
 	"github.com/mage-os/magerepo/internal/site"
 )
 
+// RenderVersion numbers the way Publish renders a manifest into files. Increment it whenever the same manifest
+// and options give other bytes (a metadata fix, new web pages): a build records it with its publish, and a
+// magerepo with another number publishes again on its first run, though nothing else is new.
+const RenderVersion = 2
+
 // PublishOptions configures [Repo.Publish].
 type PublishOptions struct {
 	// BaseURL is the URL the output directory is served at, e.g.

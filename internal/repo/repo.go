@@ -421,6 +421,11 @@ var metadataNames = func() map[string]bool {
 	return m
 }()
 
+// CheckDistPath reports why rel cannot be a dist path (relative to the output directory): not a clean relative
+// slash path, leaving the directory, a dot-file segment, or a name the metadata, the web pages or the state use.
+// [Repo.CreateDist] applies it; sync asks it before it keeps an upstream path.
+func CheckDistPath(rel string) error { return checkRel(rel) }
+
 // CheckDistDir reports why dir cannot hold dists: the test of every dist path below it ([Repo.CreateDist]),
 // applied to the directory before a build starts, so a profile whose dist-dir collides with metadata or state
 // ("p2", "packages.json", "browse", ".magerepo") is refused when it is checked, not at every publish.

@@ -392,7 +392,7 @@ func (s *syncer) distPath(name, version, shasum string, u *url.URL) string {
 		if base != "/" {
 			base += "/"
 		}
-		if rel, ok := strings.CutPrefix(u.Path, base); ok && u.RawQuery == "" && validRel(rel) {
+		if rel, ok := strings.CutPrefix(u.Path, base); ok && u.RawQuery == "" && repo.CheckDistPath(rel) == nil {
 			return rel
 		}
 	}
@@ -416,20 +416,6 @@ func safeName(v string) string {
 		}
 		return '-'
 	}, v)
-}
-
-// validRel accepts a clean relative path that repo will accept as a dist path.
-func validRel(rel string) bool {
-	if rel == "" || path.Clean(rel) != rel || strings.HasPrefix(rel, "../") || strings.HasPrefix(rel, "p2/") ||
-		rel == "packages.json" || rel == "index.html" {
-		return false
-	}
-	for _, seg := range strings.Split(rel, "/") {
-		if strings.HasPrefix(seg, ".") {
-			return false
-		}
-	}
-	return true
 }
 
 // runTasks downloads the dists the tasks need, at most Jobs at a time.
