@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mage-os/magerepo/internal/archive"
 	"github.com/mage-os/magerepo/internal/composer"
 	"github.com/mage-os/magerepo/internal/progress"
 )
@@ -114,6 +115,7 @@ func checkArchive(f File, e *entry, deep bool, bad func(string, ...any)) {
 		bad("dist is not a valid zip: %v", err)
 		return
 	}
+	checkEntryNames(zr, bad)
 	cj, err := readComposerJSON(zr)
 	if err != nil {
 		bad("dist %v", err)
@@ -125,6 +127,24 @@ func checkArchive(f File, e *entry, deep bool, bad func(string, ...any)) {
 			if canonical(cj[k]) != canonical(e.raw[k]) {
 				bad("dist composer.json %s differs from the metadata", k)
 			}
+		}
+	}
+}
+
+// checkEntryNames reports the first entry name an extractor misreads (archive.CheckName: a backslash, a drive
+// prefix, a control character, a .git component) or that leaves the package directory (absolute, "..", as in
+// zip-slip): Composer unzips dists into vendor/, and a build leaves such names out, but a prebuilt or synced
+// zip is published as it is.
+func checkEntryNames(zr *zip.Reader, bad func(string, ...any)) {
+	for _, zf := range zr.File {
+		name := strings.TrimSuffix(zf.Name, "/")
+		if err := archive.CheckName(name); err != nil {
+			bad("dist entry %q: %v", zf.Name, err)
+			return
+		}
+		if strings.HasPrefix(name, "/") || name == ".." || strings.HasPrefix(name, "../") || strings.Contains(name, "/../") || strings.HasSuffix(name, "/..") {
+			bad("dist entry %q leaves the package directory", zf.Name)
+			return
 		}
 	}
 }

@@ -40,6 +40,7 @@ type pkgVersion struct {
 	zipVersion    string // version in the zip's composer.json, if not version
 	zipRequire    map[string]string
 	content       string // content of src/file.php
+	extraFile     string // the name of one more zip entry, if any
 }
 
 func newFixture(t testing.TB, base string) *fixture {
@@ -103,10 +104,14 @@ func (f *fixture) zip(v pkgVersion) []byte {
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, file := range []struct{ name, body string }{
+	files := []struct{ name, body string }{
 		{"composer.json", string(mustJSON(f.t, cj))},
 		{"src/file.php", "<?php // " + cmpOr(v.content, "ORIGINAL") + "\n"},
-	} {
+	}
+	if v.extraFile != "" {
+		files = append(files, struct{ name, body string }{v.extraFile, "x\n"})
+	}
+	for _, file := range files {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: file.name, Method: zip.Store})
 		if err != nil {
 			f.t.Fatal(err)

@@ -391,3 +391,18 @@ func BenchmarkRunDirectory(b *testing.B) {
 		}
 	}
 }
+
+// TestDistEntryNames: a dist with an entry name extractors misread, or one that leaves the package directory,
+// is a problem (a build leaves such names out; a prebuilt or synced zip is published as it is).
+func TestDistEntryNames(t *testing.T) {
+	f := newFixture(t, mirrorBase).standard()
+	f.add(pkgVersion{name: "magento/module-baz", version: "100.4.8", extraFile: `..\..\evil.txt`})
+	f.add(pkgVersion{name: "magento/module-baz", version: "100.4.9", extraFile: "src/../../evil.php"})
+	f.add(pkgVersion{name: "magento/module-baz", version: "100.4.10", extraFile: "sub/.GIT/config"})
+	f.write()
+	wantLines(t, run(t, f, ownMagento),
+		`magento/module-baz 100.4.10: dist entry "sub/.GIT/config": archive: unsafe name: ".GIT" is a .git directory name`,
+		`magento/module-baz 100.4.8: dist entry "..\\..\\evil.txt": archive: unsafe name: "..\\..\\evil.txt" has a backslash, a path separator for Windows extractors`,
+		`magento/module-baz 100.4.9: dist entry "src/../../evil.php" leaves the package directory`,
+	)
+}
