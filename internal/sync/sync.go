@@ -146,7 +146,9 @@ type file struct {
 	url      string // "" for inline
 	res      metaResult
 	err      error
-	versions []*composer.Object
+	// versions are the file's versions, compact: a parsed document takes several times its JSON, and sync holds
+	// every file's versions until it has planned them all.
+	versions [][]byte
 	known    []string // versions upstream has, when known (200, 304 with state, 404)
 	knownOK  bool
 }
@@ -157,7 +159,7 @@ func (s *syncer) fetchFiles(ctx context.Context, l *listing, names []string, pre
 	var files []*file
 	for _, n := range names {
 		if vs, ok := l.inline[n]; ok && l.metadataURL == "" {
-			files = append(files, &file{name: n, inline: true, res: metaResult{status: 200}, versions: vs})
+			files = append(files, &file{name: n, inline: true, res: metaResult{status: 200}, versions: compact(vs)})
 			continue
 		}
 		if l.metadataURL == "" {
@@ -217,10 +219,11 @@ func (s *syncer) fetchFile(ctx context.Context, f *file, prev *state) {
 	}
 	// Parsed while the body is held, inside the client's in-flight budget.
 	f.res, f.err = s.fetchMeta(ctx, f.url, ims, func(body []byte) error {
-		var err error
-		if f.versions, err = composer.ParseP2(body, f.name); err != nil {
+		vs, err := composer.ParseP2(body, f.name)
+		if err != nil {
 			return fmt.Errorf("%s: %w", f.url, err)
 		}
+		f.versions = compact(vs)
 		return checkMetadataFile(body)
 	})
 	if f.res.status == 0 {
@@ -254,6 +257,15 @@ type task struct {
 	reused   bool
 }
 
+// compact returns the versions as compact JSON.
+func compact(vs []*composer.Object) [][]byte {
+	out := make([][]byte, len(vs))
+	for i, v := range vs {
+		out[i] = composer.MarshalCompact(composer.ObjectValue(v))
+	}
+	return out
+}
+
 // plan turns every fetched version into a task, deciding what is new.
 func (s *syncer) plan(files []*file) []*task {
 	var tasks []*task
@@ -266,7 +278,12 @@ func (s *syncer) plan(files []*file) []*task {
 			continue
 		}
 		f.knownOK = true
-		for _, v := range f.versions {
+		for _, b := range f.versions {
+			v, err := composer.ParseDocument(b)
+			if err != nil { // the compact form of a parsed version: cannot happen
+				s.fail(Problem{Package: f.name, URL: f.url, Reason: err.Error()})
+				continue
+			}
 			t := s.planVersion(f, v)
 			if t == nil {
 				continue
