@@ -1,0 +1,262 @@
+package objstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mage-os/magerepo/internal/repo"
+)
+
+// ErrImmutable means the bucket holds other bytes at a dist's key: the dist is never overwritten, and nothing
+// that names it is uploaded.
+var ErrImmutable = errors.New("objstore: a published dist has other bytes in the bucket")
+
+// Options configures [Mirror].
+type Options struct {
+	// Jobs is the number of dists uploaded at once (8 when 0); metadata goes one file at a time, in order.
+	Jobs int
+	// LockTTL is how long the lock holds unrefreshed ([DefaultLockTTL] when 0).
+	LockTTL time.Duration
+	// Logger receives a line per phase (none when nil).
+	Logger *slog.Logger
+}
+
+// Stats tells what a mirror did.
+type Stats struct {
+	DistsCreated int      `json:"dists_created"` // dists uploaded
+	DistsPresent int      `json:"dists_present"` // dists found in the bucket with the same bytes
+	Metadata     []string `json:"metadata"`      // metadata keys uploaded, in order (packages.json may recur)
+	// Violations name the dists the bucket holds with other bytes (ErrImmutable).
+	Violations []string `json:"violations"`
+}
+
+// Mirror brings the bucket behind s to the published output directory dir (docs/object-storage.md): it plans
+// the uploads against what the directory's state says the bucket holds, and when there is anything to upload
+// takes the bucket's lock, saves the plan, and carries it out step by step, saving the state after each. A
+// directory already mirrored sends no request at all. It holds the directory's lock ([repo.Open]) throughout,
+// so no build changes the files it uploads.
+func Mirror(ctx context.Context, dir string, s Store, opts Options) (Stats, error) {
+	var stats Stats
+	if opts.Jobs <= 0 {
+		opts.Jobs = 8
+	}
+	if opts.LockTTL <= 0 {
+		opts.LockTTL = DefaultLockTTL
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r, err := repo.Open(dir)
+	if err != nil {
+		return stats, err
+	}
+	defer r.Close()
+	st, err := loadState(dir, s.String())
+	if err != nil {
+		return stats, err
+	}
+	var held *lock
+	defer func() {
+		if held != nil {
+			held.stop()
+			// Released on a fresh context: an interrupted run still frees the bucket for the next.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			_ = held.release(rctx)
+		}
+	}()
+	for {
+		plan, err := currentPlan(r, st)
+		if err != nil {
+			return stats, err
+		}
+		if len(plan) == 0 {
+			return stats, nil
+		}
+		if held == nil {
+			if held, err = acquire(ctx, s, dir, opts.LockTTL, time.Now); err != nil {
+				return stats, err
+			}
+			ctx = held.keep(ctx)
+		}
+		st.Plan = plan
+		if err := st.save(dir); err != nil {
+			return stats, err
+		}
+		log.Info("uploading", "target", s.String(), "steps", len(plan))
+		if err := execute(ctx, r, s, st, opts, &stats); err != nil {
+			return stats, err
+		}
+	}
+}
+
+// currentPlan returns the saved plan when it still describes the local files, else a new one.
+func currentPlan(r *repo.Repo, st *state) ([]step, error) {
+	var dists []repo.Entry
+	distSums := map[string]string{}
+	for _, e := range r.Entries() {
+		if e.Dist == "" || isURL(e.Dist) {
+			continue
+		}
+		if _, seen := distSums[e.Dist]; !seen {
+			dists = append(dists, e)
+			distSums[e.Dist] = "sha1:" + e.SHA1
+		}
+	}
+	files, err := metadataFiles(r.Dir())
+	if err != nil {
+		return nil, err
+	}
+	sums := map[string]string{}
+	for _, f := range files {
+		sums[f.key] = f.sum
+	}
+	if len(st.Plan) > 0 && planValid(st.Plan, distSums, sums) {
+		return st.Plan, nil
+	}
+	root, err := os.ReadFile(r.Path("packages.json"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	return makePlan(st, dists, files, root), nil
+}
+
+func isURL(s string) bool { return bytes.Contains([]byte(s), []byte("://")) }
+
+// execute carries out st.Plan: the dists on opts.Jobs workers, then each metadata step in order, saving the
+// state after each.
+func execute(ctx context.Context, r *repo.Repo, s Store, st *state, opts Options, stats *Stats) error {
+	var dists, meta []step
+	for _, p := range st.Plan {
+		if p.Dist {
+			dists = append(dists, p)
+		} else {
+			meta = append(meta, p)
+		}
+	}
+	if err := uploadDists(ctx, r, s, st, dists, opts.Jobs, stats); err != nil {
+		return err
+	}
+	st.Plan = meta
+	if err := st.save(r.Dir()); err != nil {
+		return err
+	}
+	root, err := os.ReadFile(r.Path("packages.json"))
+	if err != nil {
+		return fmt.Errorf("objstore: %w", err)
+	}
+	for len(st.Plan) > 0 {
+		p := st.Plan[0]
+		var b []byte
+		if p.List != nil {
+			b, err = withListing(root, p.List)
+		} else {
+			b, err = os.ReadFile(r.Path(p.Key))
+		}
+		if err != nil {
+			return fmt.Errorf("objstore: %w", err)
+		}
+		if err := s.Put(ctx, p.Key, bytes.NewReader(b), int64(len(b)), headersFor(p.Key, false)); err != nil {
+			return err
+		}
+		stats.Metadata = append(stats.Metadata, p.Key)
+		st.Uploaded[p.Key] = bytesSum(b)
+		if p.Key == "packages.json" {
+			st.Listed = listedIn(b)
+		}
+		st.Plan = st.Plan[1:]
+		if err := st.save(r.Dir()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// uploadDists creates each dist the bucket lacks (If-None-Match: *). One that exists is read back: the same
+// bytes count as uploaded, other bytes are a violation, reported and never overwritten; then ErrImmutable stops
+// the mirror before any metadata names it.
+func uploadDists(ctx context.Context, r *repo.Repo, s Store, st *state, dists []step, jobs int, stats *Stats) error {
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	done := 0
+	for _, d := range dists {
+		g.Go(func() error {
+			created, err := uploadDist(gctx, r, s, d)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, ErrImmutable):
+				stats.Violations = append(stats.Violations, d.Key)
+				return nil
+			case err != nil:
+				return err
+			case created:
+				stats.DistsCreated++
+			default:
+				stats.DistsPresent++
+			}
+			st.Uploaded[d.Key] = d.Sum
+			// Saved now and then, so a rerun after a crash does not read back every dist it had uploaded.
+			if done++; done%100 == 0 {
+				return st.save(r.Dir())
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	if serr := st.save(r.Dir()); err == nil {
+		err = serr
+	}
+	if err != nil {
+		return err
+	}
+	if len(stats.Violations) > 0 {
+		return fmt.Errorf("%w: %d dists (%s…); nothing naming them was uploaded", ErrImmutable, len(stats.Violations), stats.Violations[0])
+	}
+	return nil
+}
+
+func uploadDist(ctx context.Context, r *repo.Repo, s Store, d step) (created bool, err error) {
+	f, err := os.Open(r.Path(d.Key))
+	if err != nil {
+		return false, fmt.Errorf("objstore: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	err = s.Create(ctx, d.Key, f, fi.Size(), headersFor(d.Key, true))
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, ErrExists) {
+		return false, err
+	}
+	rc, _, err := s.Open(ctx, d.Key)
+	if err != nil {
+		return false, err
+	}
+	defer rc.Close()
+	h := sha1.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return false, err
+	}
+	if "sha1:"+hex.EncodeToString(h.Sum(nil)) != d.Sum {
+		return false, fmt.Errorf("%w: %s", ErrImmutable, d.Key)
+	}
+	return false, nil
+}

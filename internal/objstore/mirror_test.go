@@ -1,0 +1,228 @@
+package objstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mage-os/magerepo/internal/objstore"
+	"github.com/mage-os/magerepo/internal/objstore/objstoretest"
+	"github.com/mage-os/magerepo/internal/objstore/s3store"
+	"github.com/mage-os/magerepo/internal/repo"
+	"github.com/mage-os/magerepo/internal/repo/repotest"
+)
+
+// version is one version to publish.
+type version struct{ name, version, meta string }
+
+var v1 = []version{
+	{"acme/util", "2.0.0", `{"name":"acme/util","type":"library","autoload":{"psr-4":{"Acme\\Util\\":"src/"}}}`},
+	{"acme/lib", "1.0.0", `{"name":"acme/lib","type":"library","require":{"acme/util":"^2.0"}}`},
+}
+
+// v2 adds a package that an already-listed one (acme/lib 1.1.0) requires: the bucket must list it before that.
+var v2 = []version{
+	{"acme/new", "1.0.0", `{"name":"acme/new","type":"library"}`},
+	{"acme/lib", "1.1.0", `{"name":"acme/lib","type":"library","require":{"acme/util":"^2.0","acme/new":"^1.0"}}`},
+}
+
+// publishLocal adds the versions (each with a zip dist) to the output directory and publishes it at base.
+func publishLocal(t *testing.T, dir, base string, vs []version) repo.PublishStats {
+	t.Helper()
+	r, err := repo.OpenAs(dir, repo.OwnerBuild)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, v := range vs {
+		rel := "dist/" + v.name + "-" + v.version + ".zip"
+		w, err := r.CreateDist(rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(repotest.Zip(t, map[string]string{"src/" + v.version + ".php": "<?php // " + v.name + " " + v.version + "\n", "README": v.name})); err != nil {
+			t.Fatal(err)
+		}
+		sum, size, err := w.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Add(repo.Entry{Name: v.name, Version: v.version, Metadata: []byte(v.meta), Dist: rel, SHA1: sum, Size: size}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := r.Publish(t.Context(), repo.PublishOptions{BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func newStore(t *testing.T, target string) objstore.Store {
+	t.Helper()
+	tg, err := s3store.ParseURL(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := s3store.New(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// get fetches a URL of the bucket the way Composer or a CDN does: a plain, unsigned GET.
+func get(t *testing.T, url string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+func TestMirror(t *testing.T) {
+	srv := objstoretest.New(t, "bucket")
+	base := srv.URL + "/bucket/repo/"
+	dir := t.TempDir()
+	publishLocal(t, dir, base, v1)
+	s := newStore(t, "s3://bucket/repo")
+
+	st, err := objstore.Mirror(t.Context(), dir, s, objstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.DistsCreated != 2 || st.Metadata[len(st.Metadata)-1] != "packages.json" {
+		t.Fatalf("first mirror: %+v; want 2 dists and packages.json last", st)
+	}
+	// The bucket serves every file with the local bytes and the headers of its kind.
+	for key, want := range map[string][2]string{
+		"packages.json":           {"application/json", objstore.CacheMetadata},
+		"p2/acme/lib.json":        {"application/json", objstore.CacheMetadata},
+		"index.html":              {"text/html; charset=utf-8", objstore.CacheMetadata},
+		"dist/acme/lib-1.0.0.zip": {"application/zip", objstore.CacheImmutable},
+		"browse/acme/util.html":   {"text/html; charset=utf-8", objstore.CacheMetadata},
+	} {
+		resp, b := get(t, base+key)
+		local, err := os.ReadFile(filepath.Join(dir, key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 200 || !bytes.Equal(b, local) {
+			t.Errorf("%s: status %d, %d bytes; want the local %d bytes", key, resp.StatusCode, len(b), len(local))
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != want[0] {
+			t.Errorf("%s: Content-Type %q, want %q", key, ct, want[0])
+		}
+		if cc := resp.Header.Get("Cache-Control"); cc != want[1] {
+			t.Errorf("%s: Cache-Control %q, want %q", key, cc, want[1])
+		}
+	}
+	if resp, _ := get(t, base+objstore.LockKey); resp.StatusCode != 404 {
+		t.Errorf("the lock is still there after the mirror: %d", resp.StatusCode)
+	}
+
+	// A no-op mirror sends nothing at all.
+	srv.Reset()
+	if st, err := objstore.Mirror(t.Context(), dir, s, objstore.Options{}); err != nil || st.DistsCreated != 0 || len(st.Metadata) != 0 {
+		t.Fatalf("no-op mirror: %+v, %v", st, err)
+	}
+	if n := srv.Total(); n != 0 {
+		t.Fatalf("a no-op mirror sent %d requests", n)
+	}
+
+	// A new package required by a listed one is listed (an intermediate packages.json) before that one is
+	// uploaded, after its own p2 files; dists before any metadata; packages.json last.
+	local := publishLocal(t, dir, base, v2)
+	st, err = objstore.Mirror(t.Context(), dir, s, objstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := func(k string) int { return slices.Index(st.Metadata, k) }
+	if st.DistsCreated != 2 || idx("p2/acme/new.json") < 0 || idx("packages.json") < idx("p2/acme/new.json") ||
+		idx("p2/acme/lib.json") < idx("packages.json") || st.Metadata[len(st.Metadata)-1] != "packages.json" {
+		t.Fatalf("second mirror uploaded %v (local publish wrote %v)", st.Metadata, local.Written)
+	}
+	_, b := get(t, base+"packages.json")
+	if !strings.Contains(string(b), `"acme/new"`) {
+		t.Fatalf("packages.json does not list acme/new: %s", b)
+	}
+}
+
+func TestComposerInstallsFromBucket(t *testing.T) {
+	repotest.Composer(t)
+	srv := objstoretest.New(t, "bucket")
+	base := srv.URL + "/bucket/sub/repo/"
+	dir := t.TempDir()
+	publishLocal(t, dir, base, append(slices.Clone(v1), v2...))
+	if _, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/sub/repo/"), objstore.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	project := repotest.Install(t, base, map[string]string{"acme/lib": "^1.1"})
+	for _, f := range []string{"vendor/acme/lib/src/1.1.0.php", "vendor/acme/new/src/1.0.0.php", "vendor/acme/util/src/2.0.0.php"} {
+		if _, err := os.Stat(filepath.Join(project, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestSecondPublisherRefused(t *testing.T) {
+	srv := objstoretest.New(t, "bucket")
+	base := srv.URL + "/bucket/repo/"
+	dir := t.TempDir()
+	publishLocal(t, dir, base, v1)
+	held := `{"holder":"other-host pid 1 /srv/repo","expires":"2999-01-01T00:00:00Z"}`
+	srv.Plant(t, "bucket", "repo/"+objstore.LockKey, []byte(held))
+	_, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/repo"), objstore.Options{})
+	if !errors.Is(err, objstore.ErrLocked) || !strings.Contains(err.Error(), "other-host") {
+		t.Fatalf("mirror with the lock held: %v, want ErrLocked naming the holder", err)
+	}
+	if resp, _ := get(t, base+"packages.json"); resp.StatusCode != 404 {
+		t.Fatalf("packages.json uploaded by a publisher without the lock: %d", resp.StatusCode)
+	}
+	if _, b := get(t, base+objstore.LockKey); string(b) != held {
+		t.Fatalf("the other publisher's lock was changed: %s", b)
+	}
+
+	// A stale lock (past its expiry, not refreshed: its holder died) is taken over.
+	srv.Plant(t, "bucket", "repo/"+objstore.LockKey, []byte(`{"holder":"dead","expires":"2000-01-01T00:00:00Z"}`))
+	if _, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/repo"), objstore.Options{}); err != nil {
+		t.Fatalf("mirror with a stale lock: %v", err)
+	}
+}
+
+func TestPlantedDistIsReported(t *testing.T) {
+	srv := objstoretest.New(t, "bucket")
+	base := srv.URL + "/bucket/repo/"
+	dir := t.TempDir()
+	publishLocal(t, dir, base, v1)
+	srv.Plant(t, "bucket", "repo/dist/acme/lib-1.0.0.zip", []byte("other bytes"))
+	st, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/repo"), objstore.Options{})
+	if !errors.Is(err, objstore.ErrImmutable) || !slices.Equal(st.Violations, []string{"dist/acme/lib-1.0.0.zip"}) {
+		t.Fatalf("mirror over a planted dist: %+v, %v; want the violation reported", st, err)
+	}
+	if _, b := get(t, base+"dist/acme/lib-1.0.0.zip"); string(b) != "other bytes" {
+		t.Fatalf("the planted dist was overwritten")
+	}
+	if resp, _ := get(t, base+"p2/acme/lib.json"); resp.StatusCode != 404 {
+		t.Fatalf("metadata naming the violated dist was uploaded")
+	}
+	// A planted copy with the same bytes is fine: it counts as uploaded.
+	local, _ := os.ReadFile(filepath.Join(dir, "dist/acme/lib-1.0.0.zip"))
+	srv.Plant(t, "bucket", "repo/dist/acme/lib-1.0.0.zip", local)
+	if st, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/repo"), objstore.Options{}); err != nil || len(st.Violations) != 0 || st.DistsPresent == 0 {
+		t.Fatalf("mirror over an identical dist: %+v, %v", st, err)
+	}
+}
