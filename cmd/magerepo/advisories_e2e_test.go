@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/mage-os/magerepo/internal/gittest"
-	"github.com/mage-os/magerepo/internal/testenv"
 )
 
 // The security advisories a mirror serves, proven with the real Composer clients: acme/vuln 1.0.0 has a known
@@ -93,66 +92,53 @@ func TestAdvisoriesComposer(t *testing.T) {
 	}
 	startServe(t, bin, out, addr)
 
-	clients := []struct{ name, env string }{{"composer-from-PATH", ""}, {"MAGEREPO_COMPOSER_NEW", "MAGEREPO_COMPOSER_NEW"}}
-	for _, c := range clients {
-		t.Run(c.name, func(t *testing.T) {
-			var composerBin string
-			if c.env == "" {
-				composerBin = requireTool(t, "composer")
-			} else if composerBin = os.Getenv(c.env); composerBin == "" {
-				if testenv.Required() {
-					t.Fatalf("%s is required (MAGEREPO_REQUIRE_E2E is set): the newer Composer client (.ci/composer-new.sh)", c.env)
-				}
-				t.Skipf("%s not set (the newer Composer client, see .ci/composer-new.sh)", c.env)
-			}
-			cl := newAdvisoryClient(t, composerBin, base)
-			newest := c.env != ""
+	forEachComposer(t, func(t *testing.T, composerBin string, newest bool) {
+		cl := newAdvisoryClient(t, composerBin, base)
 
-			// A project with the affected version installed: composer audit reports the advisory.
-			pinned := cl.project(t, "pinned")
-			args := []string{"require", "acme/vuln:1.0.0"}
-			if newest {
-				// Refused by default: the version is affected by a security advisory.
-				o, err := cl.run(t, pinned, args...)
-				if err == nil || installedVersion(t, pinned, "acme/vuln") != "" {
-					t.Fatalf("composer %s installed an affected version:\n%s", strings.Join(args, " "), o)
-				}
-				if !strings.Contains(o, "security advisories") {
-					t.Errorf("the refusal does not name the security advisories:\n%s", o)
-				}
-				args = append(args, "--no-blocking")
-			}
+		// A project with the affected version installed: composer audit reports the advisory.
+		pinned := cl.project(t, "pinned")
+		args := []string{"require", "acme/vuln:1.0.0"}
+		if newest {
+			// Refused by default: the version is affected by a security advisory.
 			o, err := cl.run(t, pinned, args...)
-			if got := installedVersion(t, pinned, "acme/vuln"); got != "1.0.0" {
-				t.Fatalf("composer %s: installed %q (%v):\n%s", strings.Join(args, " "), got, err, o)
+			if err == nil || installedVersion(t, pinned, "acme/vuln") != "" {
+				t.Fatalf("composer %s installed an affected version:\n%s", strings.Join(args, " "), o)
 			}
-			o, err = cl.run(t, pinned, "audit")
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() == 0 {
-				t.Errorf("composer audit exited %v with an affected version installed", err)
+			if !strings.Contains(o, "security advisories") {
+				t.Errorf("the refusal does not name the security advisories:\n%s", o)
 			}
-			for _, want := range []string{"acme/vuln", "CVE-2099-0001", "Remote code execution in acme/vuln widgets", ">=1.0.0,<1.0.1", "MRSA-"} {
-				if !strings.Contains(o, want) && !(want == "MRSA-" && !newest) { // Composer 2.5 does not print the advisory id
-					t.Errorf("composer audit does not show %q:\n%s", want, o)
-				}
+			args = append(args, "--no-blocking")
+		}
+		o, err := cl.run(t, pinned, args...)
+		if got := installedVersion(t, pinned, "acme/vuln"); got != "1.0.0" {
+			t.Fatalf("composer %s: installed %q (%v):\n%s", strings.Join(args, " "), got, err, o)
+		}
+		o, err = cl.run(t, pinned, "audit")
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+			t.Errorf("composer audit exited %v with an affected version installed", err)
+		}
+		for _, want := range []string{"acme/vuln", "CVE-2099-0001", "Remote code execution in acme/vuln widgets", ">=1.0.0,<1.0.1", "MRSA-"} {
+			if !strings.Contains(o, want) && !(want == "MRSA-" && !newest) { // Composer 2.5 does not print the advisory id
+				t.Errorf("composer audit does not show %q:\n%s", want, o)
 			}
+		}
 
-			// A range: the newest Composer installs the fixed version, also when asked for the lowest.
-			for _, extra := range [][]string{nil, {"--prefer-lowest"}} {
-				p := cl.project(t, "range"+strings.Join(extra, ""))
-				args := append([]string{"require", "acme/vuln:^1.0"}, extra...)
-				o, err := cl.run(t, p, args...)
-				got := installedVersion(t, p, "acme/vuln")
-				want := "1.0.1"
-				if !newest && extra != nil {
-					want = "1.0.0" // Composer 2.5 does not block: --prefer-lowest takes the affected version
-				}
-				if got != want {
-					t.Errorf("composer %s installed %q, want %s (%v):\n%s", strings.Join(args, " "), got, want, err, o)
-				}
+		// A range: the newest Composer installs the fixed version, also when asked for the lowest.
+		for _, extra := range [][]string{nil, {"--prefer-lowest"}} {
+			p := cl.project(t, "range"+strings.Join(extra, ""))
+			args := append([]string{"require", "acme/vuln:^1.0"}, extra...)
+			o, err := cl.run(t, p, args...)
+			got := installedVersion(t, p, "acme/vuln")
+			want := "1.0.1"
+			if !newest && extra != nil {
+				want = "1.0.0" // Composer 2.5 does not block: --prefer-lowest takes the affected version
 			}
-		})
-	}
+			if got != want {
+				t.Errorf("composer %s installed %q, want %s (%v):\n%s", strings.Join(args, " "), got, want, err, o)
+			}
+		}
+	})
 }
 
 // advisoryClient runs one Composer client with a private COMPOSER_HOME whose config disables packagist.org

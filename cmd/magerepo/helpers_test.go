@@ -179,3 +179,23 @@ func gitTreeFiles(t *testing.T, r *gittest.Repo, tag, dir string) map[string]str
 	}
 	return out
 }
+
+// forEachComposer runs fn as a subtest with each Composer client the end-to-end tests install with: Debian's
+// composer on PATH, and the newest client that MAGEREPO_COMPOSER_NEW names (.ci/composer-new.sh), which is
+// required when MAGEREPO_REQUIRE_E2E is set. newest tells fn which one it has.
+func forEachComposer(t *testing.T, fn func(t *testing.T, composer string, newest bool)) {
+	for _, c := range []struct{ name, env string }{{"composer-from-PATH", ""}, {"MAGEREPO_COMPOSER_NEW", "MAGEREPO_COMPOSER_NEW"}} {
+		t.Run(c.name, func(t *testing.T) {
+			var bin string
+			if c.env == "" {
+				bin = requireTool(t, "composer")
+			} else if bin = os.Getenv(c.env); bin == "" {
+				if testenv.Required() {
+					t.Fatalf("%s is required (MAGEREPO_REQUIRE_E2E is set): the newer Composer client (.ci/composer-new.sh)", c.env)
+				}
+				t.Skipf("%s not set (the newer Composer client, see .ci/composer-new.sh)", c.env)
+			}
+			fn(t, bin, c.env != "")
+		})
+	}
+}

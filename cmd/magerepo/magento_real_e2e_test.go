@@ -224,22 +224,10 @@ func TestRealMagentoCreateProject(t *testing.T) {
 	thirdparty := serveThirdparty(t, filepath.Join(fx, "thirdparty"))
 
 	exp := loadRealExpected(t, fx)
-	clients := []struct{ name, env string }{{"composer-from-PATH", ""}, {"MAGEREPO_COMPOSER_NEW", "MAGEREPO_COMPOSER_NEW"}}
-	for _, c := range clients {
-		t.Run(c.name, func(t *testing.T) {
-			var composerBin string
-			if c.env == "" {
-				composerBin = requireTool(t, "composer")
-			} else if composerBin = os.Getenv(c.env); composerBin == "" {
-				if testenv.Required() {
-					t.Fatalf("%s is required (MAGEREPO_REQUIRE_E2E is set): the newer Composer client (.ci/composer-new.sh)", c.env)
-				}
-				t.Skipf("%s not set (the newer Composer client, see .ci/composer-new.sh)", c.env)
-			}
-			project := realCreateProject(t, composerBin, base, thirdparty)
-			compareRealInstall(t, fx, exp, project, base)
-		})
-	}
+	forEachComposer(t, func(t *testing.T, composerBin string, _ bool) {
+		project := realCreateProject(t, composerBin, base, thirdparty)
+		compareRealInstall(t, fx, exp, project, base)
+	})
 }
 
 // checkBuildReport accepts skips (the sources of the embedded profile that the fixture does not hold, and the

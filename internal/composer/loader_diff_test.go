@@ -8,8 +8,6 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -404,27 +402,8 @@ func TestLoaderDifferential(t *testing.T) {
 
 func runLoaderOracle(t *testing.T, php string, in loaderOracleInput) loaderOracleOutput {
 	t.Helper()
-	script := filepath.Join(t.TempDir(), "loader-oracle.php")
-	if err := os.WriteFile(script, []byte(loaderOracleScript), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(t.Context(), php, "-d", "display_errors=stderr", "-d", "memory_limit=1G", script)
-	cmd.Env = append(os.Environ(), "COMPOSER_AUTOLOAD="+composerAutoload())
-	cmd.Stdin = bytes.NewReader(body)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("php oracle: %v\n%s", err, stderr.String())
-	}
 	var out loaderOracleOutput
-	if err := json.Unmarshal(stdout, &out); err != nil {
-		t.Fatalf("php oracle output: %v\n%.500s", err, stdout)
-	}
+	runPHPBatch(t, php, loaderOracleScript, "COMPOSER_AUTOLOAD="+composerAutoload(), in, &out)
 	if len(out.Docs) != len(in.Docs) || len(out.P2) != len(in.P2) || len(out.Expand) != len(in.Expand) ||
 		len(out.URLs) != len(in.URLs) || len(out.Patterns) != len(in.Patterns) {
 		t.Fatalf("php oracle answered %d/%d/%d/%d/%d items", len(out.Docs), len(out.P2), len(out.Expand),

@@ -200,16 +200,29 @@ func requirePHPOracle(t *testing.T) string {
 
 func runOracle(t *testing.T, php string, in oracleInput) oracleOutput {
 	t.Helper()
-	script := filepath.Join(t.TempDir(), "oracle.php")
-	if err := os.WriteFile(script, []byte(semverOracleScript), 0o600); err != nil {
+	var out oracleOutput
+	runPHPBatch(t, php, semverOracleScript, "SEMVER_AUTOLOAD="+semverOracle, in, &out)
+	if len(out.Normalize) != len(in.Versions) || len(out.Parse) != len(in.Constraints) ||
+		len(out.Match) != len(in.Pairs) || len(out.Compare) != len(in.Compares) {
+		t.Fatalf("php oracle answered %d/%d/%d/%d items", len(out.Normalize), len(out.Parse), len(out.Match), len(out.Compare))
+	}
+	return out
+}
+
+// runPHPBatch runs script (an oracle written against Composer's own PHP classes) once with php, in as JSON on
+// its standard input and env added to its environment, and decodes its JSON answer into out.
+func runPHPBatch(t *testing.T, php, script, env string, in, out any) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "oracle.php")
+	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	body, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(t.Context(), php, "-d", "display_errors=stderr", "-d", "memory_limit=1G", script)
-	cmd.Env = append(os.Environ(), "SEMVER_AUTOLOAD="+semverOracle)
+	cmd := exec.CommandContext(t.Context(), php, "-d", "display_errors=stderr", "-d", "memory_limit=1G", path)
+	cmd.Env = append(os.Environ(), env)
 	cmd.Stdin = bytes.NewReader(body)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -217,15 +230,9 @@ func runOracle(t *testing.T, php string, in oracleInput) oracleOutput {
 	if err != nil {
 		t.Fatalf("php oracle: %v\n%s", err, stderr.String())
 	}
-	var out oracleOutput
-	if err := json.Unmarshal(stdout, &out); err != nil {
+	if err := json.Unmarshal(stdout, out); err != nil {
 		t.Fatalf("php oracle output: %v\n%.500s", err, stdout)
 	}
-	if len(out.Normalize) != len(in.Versions) || len(out.Parse) != len(in.Constraints) ||
-		len(out.Match) != len(in.Pairs) || len(out.Compare) != len(in.Compares) {
-		t.Fatalf("php oracle answered %d/%d/%d/%d items", len(out.Normalize), len(out.Parse), len(out.Match), len(out.Compare))
-	}
-	return out
 }
 
 func equalPtr(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
