@@ -32,7 +32,7 @@ type Entry struct {
 	File *File
 }
 
-// Permissions the reference generator gives its entries (spec §4.6, Appendix A).
+// Permissions the reference generator gives its entries (docs/reference-generator.md §4.1, §4.4).
 const (
 	ModeFile       = 0o644 // regular file
 	ModeExecutable = 0o755 // git mode 100755
@@ -51,7 +51,7 @@ type item struct {
 	index int64  // array-index value of a root file name, or -1
 }
 
-// Layout orders files and emptyDirs the way the reference generator does (spec §4.7):
+// Layout orders files and emptyDirs the way the reference generator does (docs/reference-generator.md §4.2):
 //
 //   - files and empty directories are sorted by ICU en-US collation of the full relative path (ties, such as
 //     canonically equivalent spellings, fall back to byte order, which is git's listing order);

@@ -12,7 +12,7 @@ import (
 	"github.com/klauspost/compress/flate"
 )
 
-// Header constants of the reference generator's zips (spec §4.8, Appendix A).
+// Header constants of the reference generator's zips (docs/reference-generator.md §4.3, §4.4).
 const (
 	dosTime       = 0xB04B // 22:02:22
 	dosDate       = 0x5456 // 2022-02-22

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Constraint is a parsed Composer version constraint (composer-protocol.md §3.3).
+// Constraint is a parsed Composer version constraint (docs/composer-protocol.md §2.3).
 //
 // "self.version" is not a constraint: a caller that reads package links must replace it
 // with the declaring package's pretty version before parsing, as Composer's ArrayLoader

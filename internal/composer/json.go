@@ -21,7 +21,7 @@ const (
 )
 
 // Value is one JSON value of a composer.json document. Objects keep their key order, because composer.json key
-// order is part of the published bytes (DESIGN §2.7); numbers are float64, as in JavaScript, because the
+// order is part of the published bytes (docs/architecture.md §2.7); numbers are float64, as in JavaScript, because the
 // reference generator serialised documents with JSON.stringify.
 //
 // Strings are stored as Go strings; a lone UTF-16 surrogate from a \u escape (which UTF-8 cannot hold) is kept in

@@ -8,7 +8,7 @@ import (
 )
 
 // MarshalIndent serialises v as JavaScript's JSON.stringify(v, null, 2) does, without a trailing newline: the
-// exact bytes of a composer.json in the reference generator's archives (spec §4.3, §13 item 17).
+// exact bytes of a composer.json in the reference generator's archives (docs/reference-generator.md §3.2).
 func MarshalIndent(v *Value) []byte {
 	var b strings.Builder
 	writeValue(&b, v, "  ", "")

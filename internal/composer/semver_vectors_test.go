@@ -12,7 +12,7 @@ import (
 // vectors (tests/VersionParserTest.php, tests/Constraint/ConstraintTest.php,
 // tests/SemverTest.php, tests/ComparatorTest.php at composer/semver 3.4.4), transcribed
 // as data, plus the inline assertions of those files and the facts of
-// composer-protocol.md §3 (rows named "inline:" and "doc:").
+// docs/composer-protocol.md §2 (rows named "inline:" and "doc:").
 type semverVectors struct {
 	Normalize []struct{ Name, Input, Want string } `json:"normalize"`
 	NormFail  []struct{ Name, Input string }       `json:"normalize_fail"`

@@ -7,7 +7,7 @@ import (
 )
 
 // This file ports composer/semver's VersionParser::normalize, normalizeBranch and
-// parseStability (composer-protocol.md §3.1, §3.2). The PCRE patterns are rewritten for
+// parseStability (docs/composer-protocol.md §2.1, §2.2). The PCRE patterns are rewritten for
 // RE2 so that they accept exactly what PHP accepts:
 //   - PCRE `\s` also matches \v, Go's does not, so whitespace is spelled `[\t-\r ]`;
 //   - PCRE `.` never matches \n, so it is spelled `[^\n]`;

@@ -9,7 +9,7 @@ import (
 )
 
 // This file ports PHP's version_compare (php-src ext/standard/versioning.c), which
-// Composer uses for every comparison of normalized versions (composer-protocol.md §3.4).
+// Composer uses for every comparison of normalized versions (docs/composer-protocol.md §2.4).
 
 // phpVersionCompare returns -1, 0 or +1 exactly as PHP's version_compare($a, $b).
 func phpVersionCompare(a, b string) int {

@@ -1,9 +1,9 @@
 // Package gitattr answers the one gitattributes question the reference generator's archives depend on: does
 // a checkout turn a file's LF line endings into CRLF?
 //
-// The reference generator zips a checked-out work tree, so the eol rules of .gitattributes apply to its
-// archives (spec §4.6; the vector ModuleBeta/win.bat is LF in git and CRLF in the zips). magerepo reads blobs
-// directly, so it replays the conversion: [Matcher] evaluates attributes as gitattributes(5) describes, and
+// The reference generator zips a checked-out work tree, so the eol rules of .gitattributes apply to its archives
+// (docs/reference-generator.md §4.1; the vector ModuleBeta/win.bat is LF in git and CRLF in the zips). magerepo reads
+// blobs directly, so it replays the conversion: [Matcher] evaluates attributes as gitattributes(5) describes, and
 // [Matcher.CRLF] applies git's checkout decision (convert.c) for core.autocrlf=false and core.eol=lf, the
 // configuration of a fresh clone on Linux; [Matcher.Checkout] applies it to a stream, for files of any size.
 //

@@ -71,7 +71,7 @@ func isLocalPath(location string) bool {
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // cacheKey names the mirror directory of a URL: readable, and unique because of the hash of the full URL (two
-// organisations' repositories of the same name must not collide, spec §14 item 4).
+// organisations' repositories of the same name must not collide, docs/reference-generator.md §8).
 func cacheKey(url string) string {
 	sum := sha256.Sum256([]byte(url))
 	name := unsafeChars.ReplaceAllString(strings.TrimSuffix(url[strings.LastIndex(url, "/")+1:], ".git"), "_")

@@ -9,7 +9,7 @@ import (
 	"github.com/mage-os/magerepo/internal/composer"
 )
 
-// Package names and texts of the Magento Open Source metapackages (spec §5.2, §5.3).
+// Package names and texts of the Magento Open Source metapackages (docs/reference-generator.md §5.2, §5.3).
 const (
 	BaseName    = "magento/magento2-base"
 	ProductName = "magento/product-community-edition"
@@ -26,8 +26,8 @@ const (
 	vendorPrefix = "magento/"
 )
 
-// productRemovedKeys are the root composer.json keys the product metapackage drops (spec §5.2 step 5).
-// prefer-stable, license and version stay.
+// productRemovedKeys are the root composer.json keys the product metapackage drops (docs/reference-generator.md §5.2
+// step 4). prefer-stable, license and version stay.
 var productRemovedKeys = []string{
 	"autoload", "autoload-dev", "config", "conflict", "minimum-stability", "replace", "require-dev", "suggest",
 }
@@ -46,7 +46,7 @@ var (
 var ErrNoReleaseMetadata = errors.New("magento: release metadata lacks the release")
 
 // BaseComposerJSON returns magento/magento2-base's composer.json for tag: the released document, key order
-// kept (spec §5.1, §13 item 28; profile rule base-composer-json). It fails, naming the release, when the
+// kept (docs/reference-generator.md §5.1; profile rule base-composer-json). It fails, naming the release, when the
 // metadata lacks it or the document has no version (the reference then builds no base package for the tag).
 func BaseComposerJSON(m *ReleaseMetadata, tag string) (*composer.Object, error) {
 	doc, ok, err := m.File(tag, KindBase)
@@ -64,7 +64,7 @@ func BaseComposerJSON(m *ReleaseMetadata, tag string) (*composer.Object, error) 
 }
 
 // ProductComposerJSON composes magento/product-community-edition for tag from the tag's root composer.json
-// (spec §5.2, §13 item 25), with the add-ons derived from the released product in m ([ProductAddOns]). When m
+// (docs/reference-generator.md §5.2), with the add-ons derived from the released product in m ([ProductAddOns]). When m
 // lacks the released product it returns an error wrapping [ErrNoReleaseMetadata]; the build may then compose
 // with [TemplateProductAddOns] instead, as the reference does.
 func ProductComposerJSON(root *composer.Object, tag string, m *ReleaseMetadata) (*composer.Object, error) {
@@ -82,7 +82,7 @@ func ProductComposerJSON(root *composer.Object, tag string, m *ReleaseMetadata) 
 	return ComposeProduct(root, tag, ProductAddOns(root, released)), nil
 }
 
-// ProjectComposerJSON composes magento/project-community-edition for tag (spec §5.3, §13 item 26), with the
+// ProjectComposerJSON composes magento/project-community-edition for tag (docs/reference-generator.md §5.3), with the
 // add-ons derived from the released project in m ([ProjectAddOns]) and repositories
 // [{type: composer, url: repoURL}]. When m lacks the released project it returns an error wrapping
 // [ErrNoReleaseMetadata]; the build may then compose with [TemplateProjectAddOns].
@@ -223,10 +223,10 @@ func TemplateProjectAddOns() *composer.Object {
 	return o
 }
 
-// orderAddOns puts the template names first, in template order, and the other add-ons after them in byte
-// order. That is the order of the reference's add-on files (spec §5.5: security-package, inventory-metapackage,
-// page-builder, then amzn/…, dotmailer/…, …, yotpo/…; the project's root-update plugin before the audit plugin),
-// whereas the released files list them in no stable order.
+// orderAddOns puts the template names first, in template order, and the other add-ons after them in byte order. That
+// is the order of the reference's add-on files (docs/reference-generator.md §5.5: security-package,
+// inventory-metapackage, page-builder, then amzn/…, dotmailer/…, …, yotpo/…; the project's root-update plugin before
+// the audit plugin), whereas the released files list them in no stable order.
 func orderAddOns(o *composer.Object, template []string) *composer.Object {
 	rest := slices.DeleteFunc(o.Keys(), func(k string) bool { return slices.Contains(template, k) })
 	slices.SortFunc(rest, strings.Compare)

@@ -18,7 +18,7 @@ import (
 	"github.com/mage-os/magerepo/internal/composer"
 )
 
-// mirrorURL is the repository URL the reference's worked example (spec §5.5) used.
+// mirrorURL is the repository URL the reference's worked example (docs/reference-generator.md §5.5) used.
 const mirrorURL = "https://mirror.mage-os.org/"
 
 // knownMismatches are releases whose shared git-tag composer.json cannot yield the released product, with the
@@ -147,7 +147,8 @@ func keysOf(m map[string]string) []string {
 	return ks
 }
 
-// TestProduct243p1 checks the key order of spec §5.5 for tag 2.4.3-p1 and the bytes of the reference's archive.
+// TestProduct243p1 checks the key order of docs/reference-generator.md §5.5 for tag 2.4.3-p1 and the bytes of the
+// reference's archive.
 func TestProduct243p1(t *testing.T) {
 	m := sharedMetadata(t)
 	root, _, err := m.File("2.4.3-p1", KindGitTag)
@@ -205,7 +206,7 @@ func TestProduct243p1(t *testing.T) {
 }
 
 // checkZipSHA1 writes doc as the reference does (one entry composer.json, mageos format) and compares the
-// archive's SHA-1 with the one spec §5.5 reports for the reference's output.
+// archive's SHA-1 with the one docs/reference-generator.md §5.5 reports for the reference's output.
 func checkZipSHA1(t *testing.T, doc *composer.Object, size int, want string) {
 	t.Helper()
 	data := composer.MarshalObjectIndent(doc)

@@ -23,7 +23,7 @@ const (
 	projectGitignoreSHA256 = "f66295867aa4d1152f5018fa974f63041e271decd5d65e34fec622a6c31aee2f"
 )
 
-// projectGitignoreRefs are the tags whose project package gets the .gitignore (spec §4.11, §13 item 18).
+// projectGitignoreRefs are the tags whose project package gets the .gitignore (docs/reference-generator.md §3.4).
 var projectGitignoreRefs = map[string]bool{"2.4.0": true, "2.4.0-p1": true}
 
 // ErrExtraFileMissing means a package should hold an extra file whose bytes no configured source provides.

@@ -10,10 +10,10 @@ import (
 // sample-data packages that sampledata:deploy installs.
 const SampleDataPrefix = "Sample Data version: "
 
-// SampleDataSuggestPrefix applies the sample-data rule (spec §4.5, profile rule sample-data-suggest-prefix) to
-// doc in place: each "suggest" entry whose name ends in "-sample-data" or contains "/sample-data-" gets
-// [SampleDataPrefix] before its value, unless the value already contains it. Other sections and non-string
-// values are left alone. The build runs it after version pins and before patches.
+// SampleDataSuggestPrefix applies the sample-data rule (docs/reference-generator.md §3.3, profile rule
+// sample-data-suggest-prefix) to doc in place: each "suggest" entry whose name ends in "-sample-data" or contains
+// "/sample-data-" gets [SampleDataPrefix] before its value, unless the value already contains it. Other sections and
+// non-string values are left alone. The build runs it after version pins and before patches.
 func SampleDataSuggestPrefix(doc *composer.Object) {
 	if doc == nil {
 		return
@@ -34,7 +34,7 @@ func SampleDataSuggestPrefix(doc *composer.Object) {
 	}
 }
 
-// MinimumStability is the reference's getVersionStability (spec §5.3, §13 item 10), which sets the project's
+// MinimumStability is the reference's getVersionStability (docs/reference-generator.md §5.4), which sets the project's
 // minimum-stability from its version. It differs from Composer's stability parsing: any "-a<digit>" is alpha
 // and the tests are substring tests on the lower-cased version, checked in this order: "dev-" prefix or "-dev"
 // → "dev"; "-alpha" or "-a<digit>" → "alpha"; "-beta" → "beta"; "-rc" → "RC"; anything else ("-p1" too) →

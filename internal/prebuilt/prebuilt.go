@@ -1,7 +1,7 @@
 // Package prebuilt indexes directories of ready-made package zips: versions that exist in no public git
 // repository (bundled third-party extensions, magento/* releases without a tag). A zip is identified by the
 // name and version in its own composer.json, never by its file name: repo.magento.com's 4-part file names
-// ("x.y.z.0-patchN") and the short ones ("x.y.z-pN") are the same version (spec §14 item 8).
+// ("x.y.z.0-patchN") and the short ones ("x.y.z-pN") are the same version (docs/reference-generator.md §6).
 package prebuilt
 
 import (

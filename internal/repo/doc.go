@@ -1,6 +1,6 @@
 // Package repo manages a magerepo output directory: the static Composer 2
 // repository that `magerepo build` and `magerepo sync` publish and that any web
-// server can serve (DESIGN §4, docs/format.md).
+// server can serve (docs/format.md, docs/architecture.md §4).
 //
 // # Vocabulary
 //

@@ -26,7 +26,7 @@ type PublishOptions struct {
 	// BaseURL is the URL the output directory is served at, e.g.
 	// "https://mirror.example.com/sub/". Dist URLs are absolute under it;
 	// metadata-url is root-absolute ("/sub/p2/%package%.json"), as Composer
-	// resolves it against the host of the repository URL (composer-protocol.md §1.1).
+	// resolves it against the host of the repository URL (docs/composer-protocol.md §1.1).
 	BaseURL string
 	// ChangeBaseURL allows BaseURL to differ from the URL the repository is recorded at ([Repo.BaseURL]):
 	// every dist URL is rewritten in this publish. Without it such a publish fails with [ErrBaseURL].

@@ -1,5 +1,5 @@
 // Package server serves a magerepo output directory over HTTP the way the Composer
-// client needs it (composer-protocol.md §1.3, §1.8, §1.15).
+// client needs it (docs/composer-protocol.md §1.3, §1.7, §1.8).
 //
 // A [Server] is an [http.Handler] over one directory. It answers GET and HEAD for
 // regular files below that directory with accurate Last-Modified and ETag headers,

@@ -214,7 +214,7 @@ func withoutRange(r *http.Request) *http.Request {
 }
 
 // etag derives a strong validator from size and modification time: files are
-// replaced by rename and rewritten only when their bytes change (DESIGN §2.9).
+// replaced by rename and rewritten only when their bytes change (docs/architecture.md §2.9).
 func etag(fi fs.FileInfo, variant string) string {
 	var b strings.Builder
 	b.WriteByte('"')
@@ -241,7 +241,7 @@ func contentType(ext string) string {
 
 // cacheControl: metadata must be revalidated on every use so that caches in
 // front of the server never hide a new release; dists never change bytes once
-// published (DESIGN §2.3), so they may be cached for a long time. Anything
+// published (docs/architecture.md §2.3), so they may be cached for a long time. Anything
 // behind credentials is private to the client.
 func (s *Server) cacheControl(ext string) string {
 	scope := "public"

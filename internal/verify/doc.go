@@ -11,7 +11,7 @@
 // an error only when the repository cannot be checked at all (no readable
 // packages.json, no way to list its packages).
 //
-// The closure check follows composer-protocol.md §3.6 without a solver: a
+// The closure check follows docs/composer-protocol.md §2.6 without a solver: a
 // requirement is satisfied when some version of the target (or of a branch
 // alias) matches it, or when an owned package replaces or provides the target.
 // It does not apply minimum-stability or conflict rules, so it can miss
