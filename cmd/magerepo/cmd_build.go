@@ -33,6 +33,7 @@ type buildOptions struct {
 	Format     archive.Format
 	formatSet  bool
 	JSON       bool
+	PublishTo  publishTo
 }
 
 // AddFlags registers the options' flags.
@@ -53,6 +54,7 @@ func (o *buildOptions) AddFlags(f *pflag.FlagSet) {
 	f.Var(&o.Format, "archive-format", "override the profile's archive format: mageos or deflate")
 	f.Lookup("archive-format").DefValue = "" // the profile decides unless the flag is given
 	f.BoolVar(&o.JSON, "json", false, "print the run summary as JSON on stdout")
+	addPublishToFlag(f, &o.PublishTo)
 }
 
 func newBuildCommand(g *globalOptions) *cobra.Command {
@@ -130,6 +132,11 @@ func runBuildSummary(ctx context.Context, opts *buildOptions, g *globalOptions) 
 	if sum != nil {
 		printSummary(g.outWriter(), sum, opts.JSON)
 	}
+	if sum != nil && sum.Published && !sum.Interrupted && (err == nil || errors.Is(err, build.ErrFailed)) {
+		if merr := mirrorBuild(ctx, g, opts); merr != nil {
+			return sum, merr
+		}
+	}
 	switch {
 	case err == nil:
 		return sum, nil
@@ -141,6 +148,24 @@ func runBuildSummary(ctx context.Context, opts *buildOptions, g *globalOptions) 
 	default:
 		return sum, err
 	}
+}
+
+// mirrorBuild uploads the build's output directory to --publish-to. With --json the upload line goes to stderr,
+// so stdout stays one JSON document.
+func mirrorBuild(ctx context.Context, g *globalOptions, opts *buildOptions) error {
+	if !opts.PublishTo.set {
+		return nil
+	}
+	r, err := repo.Open(opts.Out)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	w := g.outWriter()
+	if opts.JSON {
+		w = g.errWriter()
+	}
+	return opts.PublishTo.mirror(ctx, g, r, w)
 }
 
 // buildOnce runs one build for `magerepo serve --update-every`: opts names the configuration, cache, base URL

@@ -18,7 +18,8 @@ import (
 // syncOptions are the flags of `magerepo sync`: the sync options themselves, and the output format.
 type syncOptions struct {
 	sync.Options
-	JSON bool
+	JSON      bool
+	PublishTo publishTo
 }
 
 // AddFlags registers the sync flags on f.
@@ -33,6 +34,7 @@ func (o *syncOptions) AddFlags(f *pflag.FlagSet) {
 	addJobsFlag(f, &o.Jobs, 8, "parallel HTTP requests")
 	addFetchFlags(f, &o.Retries, &o.StallTimeout, &o.MaxMetadataSize)
 	f.BoolVar(&o.JSON, "json", false, "print the run report as JSON on stdout")
+	addPublishToFlag(f, &o.PublishTo)
 }
 
 func newSyncCommand(g *globalOptions) *cobra.Command {
@@ -103,6 +105,13 @@ func runSync(ctx context.Context, opts *syncOptions, g *globalOptions, upstream,
 		return err
 	}
 	printSyncReport(g.outWriter(), rep, opts.JSON)
+	w := g.outWriter()
+	if opts.JSON {
+		w = g.errWriter() // stdout stays one JSON document
+	}
+	if err := opts.PublishTo.mirror(ctx, g, r, w); err != nil {
+		return err
+	}
 	if rep.Failed() {
 		return partial(fmt.Errorf("sync: %d failed", len(rep.Failures)))
 	}

@@ -24,9 +24,13 @@ var ErrLocked = errors.New("objstore: another publisher holds the lock")
 
 // lockDoc is the lock object's content.
 type lockDoc struct {
-	Holder  string    `json:"holder"`  // host, pid and output directory, for the refusal message
+	Host    string    `json:"host"`
+	PID     int       `json:"pid"`
+	Dir     string    `json:"dir"`     // the output directory published
 	Expires time.Time `json:"expires"` // a lock past this time is stale and may be taken over
 }
+
+func (d lockDoc) holder() string { return fmt.Sprintf("%s (pid %d, %s)", d.Host, d.PID, d.Dir) }
 
 // lock is a held lock.
 type lock struct {
@@ -40,11 +44,13 @@ type lock struct {
 	cancel context.CancelCauseFunc // of the context keep returned
 }
 
-// acquire creates the lock object (If-None-Match: *). An existing lock past its expiry is stale: it is taken
-// over with If-Match on the ETag read, so of two publishers that find it stale only one wins.
+// acquire creates the lock object (If-None-Match: *). An existing lock is stale, and taken over with If-Match on
+// the ETag read (so of two publishers that find it stale only one wins), when it is past its expiry, or when it
+// names this host and this output directory: the caller holds the directory's own lock ([repo.Open]), so the
+// process that wrote it is gone (killed before it could release it).
 func acquire(ctx context.Context, s Store, dir string, ttl time.Duration, now func() time.Time) (*lock, error) {
 	host, _ := os.Hostname()
-	l := &lock{s: s, ttl: ttl, doc: lockDoc{Holder: fmt.Sprintf("%s pid %d %s", host, os.Getpid(), dir)}}
+	l := &lock{s: s, ttl: ttl, doc: lockDoc{Host: host, PID: os.Getpid(), Dir: dir}}
 	l.doc.Expires = now().Add(ttl).UTC()
 	b, _ := json.Marshal(l.doc)
 	err := s.Create(ctx, LockKey, bytes.NewReader(b), int64(len(b)), Headers{ContentType: "application/json", CacheControl: "no-store"})
@@ -67,9 +73,9 @@ func acquire(ctx context.Context, s Store, dir string, ttl time.Duration, now fu
 		return nil, err
 	}
 	var held lockDoc
-	if json.Unmarshal(old, &held) == nil && now().Before(held.Expires) {
+	if json.Unmarshal(old, &held) == nil && now().Before(held.Expires) && !(held.Host == host && held.Dir == dir) {
 		return nil, fmt.Errorf("%w: %s%s is held by %s until %s (refreshed while it publishes; a lock not refreshed goes stale then)",
-			ErrLocked, s, LockKey, held.Holder, held.Expires.Format(time.RFC3339))
+			ErrLocked, s, LockKey, held.holder(), held.Expires.Format(time.RFC3339))
 	}
 	if err := s.Replace(ctx, LockKey, bytes.NewReader(b), int64(len(b)), Headers{ContentType: "application/json", CacheControl: "no-store"}, etag); err != nil {
 		if errors.Is(err, ErrChanged) {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -44,9 +45,10 @@ type Stats struct {
 // Mirror brings the bucket behind s to the published output directory dir (docs/object-storage.md): it plans
 // the uploads against what the directory's state says the bucket holds, and when there is anything to upload
 // takes the bucket's lock, saves the plan, and carries it out step by step, saving the state after each. A
-// directory already mirrored sends no request at all. It holds the directory's lock ([repo.Open]) throughout,
-// so no build changes the files it uploads.
-func Mirror(ctx context.Context, dir string, s Store, opts Options) (Stats, error) {
+// directory already mirrored sends no request at all. The caller holds r open (and so the directory's lock,
+// [repo.Open]) throughout, so no build changes the files it uploads.
+func Mirror(ctx context.Context, r *repo.Repo, s Store, opts Options) (Stats, error) {
+	dir := r.Dir()
 	var stats Stats
 	if opts.Jobs <= 0 {
 		opts.Jobs = 8
@@ -58,11 +60,6 @@ func Mirror(ctx context.Context, dir string, s Store, opts Options) (Stats, erro
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r, err := repo.Open(dir)
-	if err != nil {
-		return stats, err
-	}
-	defer r.Close()
 	st, err := loadState(dir, s.String())
 	if err != nil {
 		return stats, err
@@ -86,7 +83,8 @@ func Mirror(ctx context.Context, dir string, s Store, opts Options) (Stats, erro
 			return stats, nil
 		}
 		if held == nil {
-			if held, err = acquire(ctx, s, dir, opts.LockTTL, time.Now); err != nil {
+			abs, _ := filepath.Abs(dir)
+			if held, err = acquire(ctx, s, abs, opts.LockTTL, time.Now); err != nil {
 				return stats, err
 			}
 			ctx = held.keep(ctx)
@@ -96,7 +94,7 @@ func Mirror(ctx context.Context, dir string, s Store, opts Options) (Stats, erro
 			return stats, err
 		}
 		log.Info("uploading", "target", s.String(), "steps", len(plan))
-		if err := execute(ctx, r, s, st, opts, &stats); err != nil {
+		if err := execute(ctx, r, s, st, opts, log, &stats); err != nil {
 			return stats, err
 		}
 	}
@@ -137,7 +135,7 @@ func isURL(s string) bool { return bytes.Contains([]byte(s), []byte("://")) }
 
 // execute carries out st.Plan: the dists on opts.Jobs workers, then each metadata step in order, saving the
 // state after each.
-func execute(ctx context.Context, r *repo.Repo, s Store, st *state, opts Options, stats *Stats) error {
+func execute(ctx context.Context, r *repo.Repo, s Store, st *state, opts Options, log *slog.Logger, stats *Stats) error {
 	var dists, meta []step
 	for _, p := range st.Plan {
 		if p.Dist {
@@ -172,6 +170,7 @@ func execute(ctx context.Context, r *repo.Repo, s Store, st *state, opts Options
 			return err
 		}
 		stats.Metadata = append(stats.Metadata, p.Key)
+		log.Debug("uploaded", "key", p.Key) // the list of what a CDN purge needs (docs/object-storage.md)
 		st.Uploaded[p.Key] = bytesSum(b)
 		if p.Key == "packages.json" {
 			st.Listed = listedIn(b)

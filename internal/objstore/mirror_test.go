@@ -3,6 +3,7 @@ package objstore_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -65,6 +66,17 @@ func publishLocal(t *testing.T, dir, base string, vs []version) repo.PublishStat
 	return st
 }
 
+// mirror opens the output directory and mirrors it.
+func mirror(t *testing.T, dir string, s objstore.Store, opts objstore.Options) (objstore.Stats, error) {
+	t.Helper()
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	return objstore.Mirror(t.Context(), r, s, opts)
+}
+
 func newStore(t *testing.T, target string) objstore.Store {
 	t.Helper()
 	tg, err := s3store.ParseURL(target)
@@ -100,7 +112,7 @@ func TestMirror(t *testing.T) {
 	publishLocal(t, dir, base, v1)
 	s := newStore(t, "s3://bucket/repo")
 
-	st, err := objstore.Mirror(t.Context(), dir, s, objstore.Options{})
+	st, err := mirror(t, dir, s, objstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +148,7 @@ func TestMirror(t *testing.T) {
 
 	// A no-op mirror sends nothing at all.
 	srv.Reset()
-	if st, err := objstore.Mirror(t.Context(), dir, s, objstore.Options{}); err != nil || st.DistsCreated != 0 || len(st.Metadata) != 0 {
+	if st, err := mirror(t, dir, s, objstore.Options{}); err != nil || st.DistsCreated != 0 || len(st.Metadata) != 0 {
 		t.Fatalf("no-op mirror: %+v, %v", st, err)
 	}
 	if n := srv.Total(); n != 0 {
@@ -146,7 +158,7 @@ func TestMirror(t *testing.T) {
 	// A new package required by a listed one is listed (an intermediate packages.json) before that one is
 	// uploaded, after its own p2 files; dists before any metadata; packages.json last.
 	local := publishLocal(t, dir, base, v2)
-	st, err = objstore.Mirror(t.Context(), dir, s, objstore.Options{})
+	st, err = mirror(t, dir, s, objstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +179,7 @@ func TestComposerInstallsFromBucket(t *testing.T) {
 	base := srv.URL + "/bucket/sub/repo/"
 	dir := t.TempDir()
 	publishLocal(t, dir, base, append(slices.Clone(v1), v2...))
-	if _, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/sub/repo/"), objstore.Options{}); err != nil {
+	if _, err := mirror(t, dir, newStore(t, "s3://bucket/sub/repo/"), objstore.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	project := repotest.Install(t, base, map[string]string{"acme/lib": "^1.1"})
@@ -183,9 +195,9 @@ func TestSecondPublisherRefused(t *testing.T) {
 	base := srv.URL + "/bucket/repo/"
 	dir := t.TempDir()
 	publishLocal(t, dir, base, v1)
-	held := `{"holder":"other-host pid 1 /srv/repo","expires":"2999-01-01T00:00:00Z"}`
+	held := `{"host":"other-host","pid":1,"dir":"/srv/repo","expires":"2999-01-01T00:00:00Z"}`
 	srv.Plant(t, "bucket", "repo/"+objstore.LockKey, []byte(held))
-	_, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/repo"), objstore.Options{})
+	_, err := mirror(t, dir, newStore(t, "s3://bucket/repo"), objstore.Options{})
 	if !errors.Is(err, objstore.ErrLocked) || !strings.Contains(err.Error(), "other-host") {
 		t.Fatalf("mirror with the lock held: %v, want ErrLocked naming the holder", err)
 	}
@@ -197,8 +209,17 @@ func TestSecondPublisherRefused(t *testing.T) {
 	}
 
 	// A stale lock (past its expiry, not refreshed: its holder died) is taken over.
-	srv.Plant(t, "bucket", "repo/"+objstore.LockKey, []byte(`{"holder":"dead","expires":"2000-01-01T00:00:00Z"}`))
-	if _, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/repo"), objstore.Options{}); err != nil {
+	srv.Plant(t, "bucket", "repo/"+objstore.LockKey, []byte(`{"host":"dead","expires":"2000-01-01T00:00:00Z"}`))
+	if _, err := mirror(t, dir, newStore(t, "s3://bucket/repo"), objstore.Options{}); err != nil {
+		t.Fatalf("mirror with a stale lock: %v", err)
+	}
+	// So is one this host left for this directory (killed before it released it): this process holds the
+	// directory's lock, so the other is gone.
+	host, _ := os.Hostname()
+	publishLocal(t, dir, base, v2)
+	mine, _ := json.Marshal(map[string]any{"host": host, "pid": 1, "dir": dir, "expires": "2999-01-01T00:00:00Z"})
+	srv.Plant(t, "bucket", "repo/"+objstore.LockKey, mine)
+	if _, err := mirror(t, dir, newStore(t, "s3://bucket/repo"), objstore.Options{}); err != nil {
 		t.Fatalf("mirror with a stale lock: %v", err)
 	}
 }
@@ -209,7 +230,7 @@ func TestPlantedDistIsReported(t *testing.T) {
 	dir := t.TempDir()
 	publishLocal(t, dir, base, v1)
 	srv.Plant(t, "bucket", "repo/dist/acme/lib-1.0.0.zip", []byte("other bytes"))
-	st, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/repo"), objstore.Options{})
+	st, err := mirror(t, dir, newStore(t, "s3://bucket/repo"), objstore.Options{})
 	if !errors.Is(err, objstore.ErrImmutable) || !slices.Equal(st.Violations, []string{"dist/acme/lib-1.0.0.zip"}) {
 		t.Fatalf("mirror over a planted dist: %+v, %v; want the violation reported", st, err)
 	}
@@ -222,7 +243,7 @@ func TestPlantedDistIsReported(t *testing.T) {
 	// A planted copy with the same bytes is fine: it counts as uploaded.
 	local, _ := os.ReadFile(filepath.Join(dir, "dist/acme/lib-1.0.0.zip"))
 	srv.Plant(t, "bucket", "repo/dist/acme/lib-1.0.0.zip", local)
-	if st, err := objstore.Mirror(t.Context(), dir, newStore(t, "s3://bucket/repo"), objstore.Options{}); err != nil || len(st.Violations) != 0 || st.DistsPresent == 0 {
+	if st, err := mirror(t, dir, newStore(t, "s3://bucket/repo"), objstore.Options{}); err != nil || len(st.Violations) != 0 || st.DistsPresent == 0 {
 		t.Fatalf("mirror over an identical dist: %+v, %v", st, err)
 	}
 }
