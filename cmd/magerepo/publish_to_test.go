@@ -14,6 +14,7 @@ import (
 
 	"github.com/mage-os/magerepo/internal/objstore/objstoretest"
 	"github.com/mage-os/magerepo/internal/repo/repotest"
+	"github.com/mage-os/magerepo/internal/sync"
 )
 
 // buildTo runs `magerepo build --publish-to target` in this process and returns its stdout.
@@ -173,4 +174,43 @@ func TestPublishToCrash(t *testing.T) {
 	verifyURL(t, base, verifyOptions{Against: dir})
 	t.Logf("publish-to crash suite: %d kills within a %s upload, bucket verified clean after %d, converged: %v",
 		kills, full.Round(time.Millisecond), clean, converged)
+}
+
+// TestSyncPublishToBucket syncs a built repository into a local copy published at the bucket's URL, uploads it
+// with sync --publish-to, and verifies the bucket against the upstream; a no-op sync sends the bucket nothing.
+func TestSyncPublishToBucket(t *testing.T) {
+	srv := objstoretest.New(t, "bucket")
+	base := srv.URL + "/bucket/copy/"
+	f := newFixture(t)
+	upLn, upBase := listen(t)
+	up := t.TempDir()
+	g, stdout := testGlobals(t)
+	if err := runBuild(t.Context(), &buildOptions{Config: f.config(t, upBase, "mageos"), Out: up, Cache: t.TempDir(), Jobs: 2}, g); err != nil {
+		t.Fatalf("build: %v\n%s", err, stdout)
+	}
+	serveDir(t, upLn, up)
+	local := t.TempDir()
+	syncTo := func() string {
+		g, stdout := testGlobals(t)
+		opts := &syncOptions{Options: sync.Options{BaseURL: base, DistDir: "dist", Jobs: 4, Retries: 2}}
+		if err := opts.PublishTo.Set("s3://bucket/copy"); err != nil {
+			t.Fatal(err)
+		}
+		if err := runSync(t.Context(), opts, g, upBase, local); err != nil {
+			t.Fatalf("sync --publish-to: %v\n%s", err, stdout)
+		}
+		return stdout.String()
+	}
+	if out := syncTo(); !strings.Contains(out, "uploaded to s3://bucket/copy/") {
+		t.Fatalf("sync --publish-to printed:\n%s", out)
+	}
+	if !sameAsLocal(t, local, base) {
+		t.Fatal("the bucket differs from the synced copy")
+	}
+	verifyURL(t, base, verifyOptions{Deep: true, Against: upBase})
+	srv.Reset()
+	syncTo()
+	if n := srv.Total(); n != 0 {
+		t.Fatalf("a no-op sync --publish-to sent the bucket %d requests", n)
+	}
 }

@@ -121,13 +121,14 @@ func (l *lock) release(ctx context.Context) error {
 // fails: a publisher that lost its lock stops uploading.
 func (l *lock) keep(ctx context.Context) context.Context {
 	ctx, cancel := context.WithCancelCause(ctx)
-	l.done = make(chan struct{})
+	done := make(chan struct{})
+	l.done = done
 	go func() {
 		t := time.NewTicker(l.ttl / 3)
 		defer t.Stop()
 		for {
 			select {
-			case <-l.done:
+			case <-done:
 				return
 			case <-ctx.Done():
 				return

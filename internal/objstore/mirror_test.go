@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mage-os/magerepo/internal/objstore"
 	"github.com/mage-os/magerepo/internal/objstore/objstoretest"
@@ -245,5 +247,51 @@ func TestPlantedDistIsReported(t *testing.T) {
 	srv.Plant(t, "bucket", "repo/dist/acme/lib-1.0.0.zip", local)
 	if st, err := mirror(t, dir, newStore(t, "s3://bucket/repo"), objstore.Options{}); err != nil || len(st.Violations) != 0 || st.DistsPresent == 0 {
 		t.Fatalf("mirror over an identical dist: %+v, %v", st, err)
+	}
+}
+
+// slowStore delays every upload and counts the lock's refreshes.
+type slowStore struct {
+	objstore.Store
+	delay     time.Duration
+	refreshes atomic.Int32
+}
+
+func (s *slowStore) Put(ctx context.Context, key string, body io.ReadSeeker, size int64, h objstore.Headers) error {
+	time.Sleep(s.delay)
+	return s.Store.Put(ctx, key, body, size, h)
+}
+
+func (s *slowStore) Replace(ctx context.Context, key string, body io.ReadSeeker, size int64, h objstore.Headers, etag string) error {
+	if key == objstore.LockKey {
+		s.refreshes.Add(1)
+	}
+	return s.Store.Replace(ctx, key, body, size, h, etag)
+}
+
+// TestLockRefreshed: a mirror that takes longer than the lock's TTL keeps it by refreshing it, and a second
+// publisher is refused meanwhile.
+func TestLockRefreshed(t *testing.T) {
+	srv := objstoretest.New(t, "bucket")
+	base := srv.URL + "/bucket/repo/"
+	dir := t.TempDir()
+	publishLocal(t, dir, base, append(slices.Clone(v1), v2...))
+	s := &slowStore{Store: newStore(t, "s3://bucket/repo"), delay: 40 * time.Millisecond}
+	done := make(chan error)
+	go func() {
+		_, err := mirror(t, dir, s, objstore.Options{LockTTL: 150 * time.Millisecond})
+		done <- err
+	}()
+	time.Sleep(250 * time.Millisecond) // past the TTL: only the refreshes keep the lock
+	other := t.TempDir()
+	publishLocal(t, other, base, v1)
+	if _, err := mirror(t, other, newStore(t, "s3://bucket/repo"), objstore.Options{}); !errors.Is(err, objstore.ErrLocked) {
+		t.Errorf("a second publisher during a refreshed mirror: %v, want ErrLocked", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s.refreshes.Load() == 0 {
+		t.Fatal("the lock was never refreshed")
 	}
 }
