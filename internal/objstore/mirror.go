@@ -223,7 +223,7 @@ func uploadDists(ctx context.Context, r *repo.Repo, s Store, st *state, dists []
 		return err
 	}
 	if len(stats.Violations) > 0 {
-		return fmt.Errorf("%w: %d dists (%s…); nothing naming them was uploaded", ErrImmutable, len(stats.Violations), stats.Violations[0])
+		return fmt.Errorf("%w: %d dists; nothing naming them was uploaded", ErrImmutable, len(stats.Violations))
 	}
 	return nil
 }

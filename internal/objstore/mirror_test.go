@@ -295,3 +295,51 @@ func TestLockRefreshed(t *testing.T) {
 		t.Fatal("the lock was never refreshed")
 	}
 }
+
+// failingStore fails the upload of one metadata key, as a crash or a dropped connection would.
+type failingStore struct {
+	objstore.Store
+	failKey string
+	puts    []string
+}
+
+func (s *failingStore) Put(ctx context.Context, key string, body io.ReadSeeker, size int64, h objstore.Headers) error {
+	if key == s.failKey {
+		return errors.New("connection reset")
+	}
+	s.puts = append(s.puts, key)
+	return s.Store.Put(ctx, key, body, size, h)
+}
+
+// TestInterruptedMirrorResumesInOrder: a mirror that stops halfway leaves its plan in the directory's state; the
+// next run carries out the rest of it, in the same order, and the two runs together upload what one run would.
+func TestInterruptedMirrorResumesInOrder(t *testing.T) {
+	srv := objstoretest.New(t, "bucket")
+	base := srv.URL + "/bucket/repo/"
+	ref, dir := t.TempDir(), t.TempDir()
+	for _, d := range []string{ref, dir} {
+		publishLocal(t, d, base, v1)
+	}
+	whole, err := mirror(t, ref, newStore(t, "s3://bucket/ref"), objstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := whole.Metadata[len(whole.Metadata)/2]
+	fs := &failingStore{Store: newStore(t, "s3://bucket/repo"), failKey: cut}
+	if _, err := mirror(t, dir, fs, objstore.Options{}); err == nil {
+		t.Fatal("the failing mirror succeeded")
+	}
+	if resp, _ := get(t, base+"packages.json"); resp.StatusCode != 404 {
+		t.Fatal("packages.json uploaded by an interrupted mirror")
+	}
+	st, err := mirror(t, dir, newStore(t, "s3://bucket/repo"), objstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := append(slices.Clone(fs.puts), st.Metadata...); !slices.Equal(got, whole.Metadata) {
+		t.Fatalf("interrupted and resumed uploads %v, want the order of one run %v", got, whole.Metadata)
+	}
+	if resp, _ := get(t, base+objstore.LockKey); resp.StatusCode != 404 {
+		t.Fatal("the interrupted mirror left its lock")
+	}
+}
