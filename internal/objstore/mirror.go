@@ -88,6 +88,15 @@ func Mirror(ctx context.Context, r *repo.Repo, s Store, opts Options) (Stats, er
 				return stats, err
 			}
 			ctx = held.keep(ctx)
+			if len(st.Uploaded) == 0 && st.Listed == nil {
+				// A first upload into this prefix: learn what a packages.json already there lists (put there by
+				// another tool, or by a directory whose state was lost), so that the intermediate listings are
+				// made against what readers see. Then plan again.
+				if err := learnListing(ctx, s, st); err != nil {
+					return stats, err
+				}
+				continue
+			}
 		}
 		st.Plan = plan
 		if err := st.save(dir); err != nil {
@@ -98,6 +107,30 @@ func Mirror(ctx context.Context, r *repo.Repo, s Store, opts Options) (Stats, er
 			return stats, err
 		}
 	}
+}
+
+// learnListing reads the bucket's packages.json into the state (Listed, and its checksum as uploaded); none
+// leaves an empty listing.
+func learnListing(ctx context.Context, s Store, st *state) error {
+	st.Listed = []string{}
+	rc, _, err := s.Open(ctx, "packages.json")
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 256<<20))
+	if err != nil {
+		return err
+	}
+	st.Listed = listedIn(b)
+	if st.Listed == nil {
+		st.Listed = []string{}
+	}
+	st.Uploaded["packages.json"] = bytesSum(b)
+	return nil
 }
 
 // currentPlan returns the saved plan when it still describes the local files, else a new one.

@@ -316,11 +316,10 @@ func (s *failingStore) Put(ctx context.Context, key string, body io.ReadSeeker, 
 func TestInterruptedMirrorResumesInOrder(t *testing.T) {
 	srv := objstoretest.New(t, "bucket")
 	base := srv.URL + "/bucket/repo/"
-	ref, dir := t.TempDir(), t.TempDir()
-	for _, d := range []string{ref, dir} {
-		publishLocal(t, d, base, v1)
-	}
-	whole, err := mirror(t, ref, newStore(t, "s3://bucket/ref"), objstore.Options{})
+	dir := t.TempDir()
+	publishLocal(t, dir, base, v1)
+	// The reference: the same directory (the same write order) mirrored in one run into another prefix.
+	whole, err := mirror(t, dir, newStore(t, "s3://bucket/ref"), objstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,5 +340,24 @@ func TestInterruptedMirrorResumesInOrder(t *testing.T) {
 	}
 	if resp, _ := get(t, base+objstore.LockKey); resp.StatusCode != 404 {
 		t.Fatal("the interrupted mirror left its lock")
+	}
+}
+
+// TestFirstUploadReadsExistingListing: a first upload into a prefix whose packages.json already lists packages
+// (another tool's, or a directory whose state was lost) lists new packages before a listed one that may need
+// them changes, as against its own earlier upload.
+func TestFirstUploadReadsExistingListing(t *testing.T) {
+	srv := objstoretest.New(t, "bucket")
+	base := srv.URL + "/bucket/repo/"
+	dir := t.TempDir()
+	publishLocal(t, dir, base, append(slices.Clone(v1), v2...))
+	srv.Plant(t, "bucket", "repo/packages.json", []byte(`{"packages":[],"available-packages":["acme/lib","acme/util"]}`))
+	st, err := mirror(t, dir, newStore(t, "s3://bucket/repo"), objstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := slices.Index(st.Metadata, "packages.json")
+	if first < 0 || first > slices.Index(st.Metadata, "p2/acme/lib.json") || first < slices.Index(st.Metadata, "p2/acme/new.json") {
+		t.Fatalf("uploads %v: want an intermediate packages.json after acme/new's p2 file and before acme/lib's", st.Metadata)
 	}
 }
