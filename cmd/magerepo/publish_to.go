@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -14,8 +15,9 @@ import (
 
 // publishTo is the --publish-to flag of build and sync: an s3:// URL, checked while flags are parsed.
 type publishTo struct {
-	target s3store.Target
-	set    bool
+	target     s3store.Target
+	set        bool
+	pruneAfter time.Duration // --publish-prune-after
 }
 
 // Set implements pflag.Value.
@@ -40,6 +42,7 @@ func (p *publishTo) String() string {
 func (p *publishTo) Type() string { return "url" }
 
 func addPublishToFlag(f *pflag.FlagSet, p *publishTo) {
+	f.DurationVar(&p.pruneAfter, "publish-prune-after", 0, "with --publish-to, delete from the bucket what the output directory no longer has, this long (e.g. 24h) after the first upload that found it gone (default: never)")
 	f.Var(p, "publish-to", "s3://bucket/prefix: after publishing, upload the output directory to this bucket (dists first, packages.json last; credentials, region and endpoint from the AWS environment: docs/object-storage.md)")
 }
 
@@ -53,7 +56,7 @@ func (p *publishTo) mirror(ctx context.Context, g *globalOptions, r *repo.Repo, 
 	if err != nil {
 		return err
 	}
-	st, err := objstore.Mirror(ctx, r, s, objstore.Options{Logger: g.logger()})
+	st, err := objstore.Mirror(ctx, r, s, objstore.Options{Logger: g.logger(), PruneAfter: p.pruneAfter})
 	for _, v := range st.Violations {
 		g.logger().Error("the bucket holds other bytes at a published dist's key; not overwritten", "target", p.target.String(), "key", v)
 	}
@@ -62,6 +65,9 @@ func (p *publishTo) mirror(ctx context.Context, g *globalOptions, r *repo.Repo, 
 	}
 	if st.DistsCreated+len(st.Metadata) > 0 {
 		fmt.Fprintf(w, "uploaded to %s: %d dists, %d metadata files\n", p.target, st.DistsCreated, len(st.Metadata))
+	}
+	if len(st.Deleted) > 0 {
+		fmt.Fprintf(w, "pruned from %s: %d files the output directory no longer has\n", p.target, len(st.Deleted))
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,6 +30,9 @@ type Options struct {
 	Jobs int
 	// LockTTL is how long the lock holds unrefreshed ([DefaultLockTTL] when 0).
 	LockTTL time.Duration
+	// PruneAfter, when positive, deletes from the bucket what the directory no longer has, that long after the
+	// first mirror that found it gone ([prune]); 0 keeps everything.
+	PruneAfter time.Duration
 	// Logger receives a line per phase (none when nil).
 	Logger *slog.Logger
 }
@@ -40,6 +44,8 @@ type Stats struct {
 	Metadata     []string `json:"metadata"`      // metadata keys uploaded, in order (packages.json may recur)
 	// Violations name the dists the bucket holds with other bytes (ErrImmutable).
 	Violations []string `json:"violations"`
+	// Deleted are the keys pruned (Options.PruneAfter).
+	Deleted []string `json:"deleted"`
 }
 
 // Mirror brings the bucket behind s to the published output directory dir (docs/object-storage.md): it plans
@@ -74,20 +80,30 @@ func Mirror(ctx context.Context, r *repo.Repo, s Store, opts Options) (Stats, er
 			_ = held.release(rctx)
 		}
 	}()
+	take := func() error {
+		if held != nil {
+			return nil
+		}
+		abs, _ := filepath.Abs(dir)
+		l, err := acquire(ctx, s, abs, opts.LockTTL, time.Now)
+		if err != nil {
+			return err
+		}
+		held, ctx = l, l.keep(ctx)
+		return nil
+	}
 	for {
-		plan, err := currentPlan(r, st)
+		plan, local, err := currentPlan(r, st)
 		if err != nil {
 			return stats, err
 		}
 		if len(plan) == 0 {
-			return stats, nil
+			return stats, prune(ctx, s, st, dir, local, opts.PruneAfter, take, &stats)
 		}
 		if held == nil {
-			abs, _ := filepath.Abs(dir)
-			if held, err = acquire(ctx, s, abs, opts.LockTTL, time.Now); err != nil {
+			if err := take(); err != nil {
 				return stats, err
 			}
-			ctx = held.keep(ctx)
 			if len(st.Uploaded) == 0 && st.Listed == nil {
 				// A first upload into this prefix: learn what a packages.json already there lists (put there by
 				// another tool, or by a directory whose state was lost), so that the intermediate listings are
@@ -133,8 +149,9 @@ func learnListing(ctx context.Context, s Store, st *state) error {
 	return nil
 }
 
-// currentPlan returns the saved plan when it still describes the local files, else a new one.
-func currentPlan(r *repo.Repo, st *state) ([]step, error) {
+// currentPlan returns the saved plan when it still describes the local files, else a new one, and the keys the
+// directory has (dists and metadata).
+func currentPlan(r *repo.Repo, st *state) ([]step, map[string]bool, error) {
 	var dists []repo.Entry
 	distSums := map[string]string{}
 	for _, e := range r.Entries() {
@@ -148,20 +165,72 @@ func currentPlan(r *repo.Repo, st *state) ([]step, error) {
 	}
 	files, err := metadataFiles(r.Dir())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sums := map[string]string{}
+	local := map[string]bool{}
 	for _, f := range files {
 		sums[f.key] = f.sum
+		local[f.key] = true
+	}
+	for k := range distSums {
+		local[k] = true
 	}
 	if len(st.Plan) > 0 && planValid(st.Plan, distSums, sums) {
-		return st.Plan, nil
+		return st.Plan, local, nil
 	}
 	root, err := os.ReadFile(r.Path("packages.json"))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+		return nil, nil, err
 	}
-	return makePlan(st, dists, files, root), nil
+	return makePlan(st, dists, files, root), local, nil
+}
+
+// prune deletes from the bucket the keys uploaded that the directory no longer has (a removed package's p2
+// files and page, the dists sync --prune dropped), once grace has passed since the first mirror that found them
+// gone: a CDN or a client that read the previous packages.json a moment ago still finds what it names. It runs
+// only after a complete upload, so the bucket's packages.json names none of them. The times are recorded in
+// the state, so waiting sends no request; grace 0 never deletes.
+func prune(ctx context.Context, s Store, st *state, dir string, local map[string]bool, grace time.Duration, take func() error, stats *Stats) error {
+	now := time.Now().UTC()
+	changed := false
+	if st.Orphaned == nil {
+		st.Orphaned = map[string]time.Time{}
+	}
+	for k := range st.Uploaded {
+		if _, seen := st.Orphaned[k]; !local[k] && !seen {
+			st.Orphaned[k], changed = now, true
+		}
+	}
+	var due []string
+	for k, since := range st.Orphaned {
+		switch {
+		case local[k]:
+			delete(st.Orphaned, k) // back (a package published again)
+			changed = true
+		case grace > 0 && now.Sub(since) >= grace:
+			due = append(due, k)
+		}
+	}
+	if len(due) > 0 {
+		if err := take(); err != nil {
+			return err
+		}
+		slices.Sort(due)
+		for _, k := range due {
+			if err := s.Delete(ctx, k); err != nil {
+				return err
+			}
+			delete(st.Uploaded, k)
+			delete(st.Orphaned, k)
+			stats.Deleted = append(stats.Deleted, k)
+		}
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	return st.save(dir)
 }
 
 func isURL(s string) bool { return bytes.Contains([]byte(s), []byte("://")) }

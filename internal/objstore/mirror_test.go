@@ -361,3 +361,57 @@ func TestFirstUploadReadsExistingListing(t *testing.T) {
 		t.Fatalf("uploads %v: want an intermediate packages.json after acme/new's p2 file and before acme/lib's", st.Metadata)
 	}
 }
+
+// TestPruneAfterGrace: what the directory no longer has stays in the bucket until the grace period since the
+// first mirror that found it gone has passed; then it is deleted, and nothing else is.
+func TestPruneAfterGrace(t *testing.T) {
+	srv := objstoretest.New(t, "bucket")
+	base := srv.URL + "/bucket/repo/"
+	dir := t.TempDir()
+	publishLocal(t, dir, base, append(slices.Clone(v1), v2...))
+	s := newStore(t, "s3://bucket/repo")
+	if _, err := mirror(t, dir, s, objstore.Options{PruneAfter: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Remove("acme/lib", "1.1.0")
+	r.Remove("acme/new", "1.0.0")
+	if _, err := r.Publish(t.Context(), repo.PublishOptions{BaseURL: base}); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	gone := []string{"p2/acme/new.json", "browse/acme/new.html", "dist/acme/new-1.0.0.zip", "dist/acme/lib-1.1.0.zip"}
+	if st, err := mirror(t, dir, s, objstore.Options{PruneAfter: time.Hour}); err != nil || len(st.Deleted) != 0 {
+		t.Fatalf("mirror within the grace period: %+v, %v", st, err)
+	}
+	for _, k := range gone {
+		if resp, _ := get(t, base+k); resp.StatusCode != 200 {
+			t.Errorf("%s deleted within the grace period: %d", k, resp.StatusCode)
+		}
+	}
+	time.Sleep(10 * time.Millisecond)
+	st, err := mirror(t, dir, s, objstore.Options{PruneAfter: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range gone {
+		if !slices.Contains(st.Deleted, k) {
+			t.Errorf("%s not pruned after the grace period (deleted %v)", k, st.Deleted)
+		}
+		if resp, _ := get(t, base+k); resp.StatusCode != 404 {
+			t.Errorf("%s still served after the prune: %d", k, resp.StatusCode)
+		}
+	}
+	for _, k := range []string{"packages.json", "p2/acme/lib.json", "dist/acme/lib-1.0.0.zip"} {
+		if resp, _ := get(t, base+k); resp.StatusCode != 200 {
+			t.Errorf("%s pruned though the directory has it: %d", k, resp.StatusCode)
+		}
+	}
+	srv.Reset()
+	if _, err := mirror(t, dir, s, objstore.Options{PruneAfter: 5 * time.Millisecond}); err != nil || srv.Total() != 0 {
+		t.Fatalf("a no-op mirror after the prune: %v, %d requests", err, srv.Total())
+	}
+}

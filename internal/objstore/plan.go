@@ -31,6 +31,8 @@ type state struct {
 	Listed []string `json:"listed"`
 	// Plan is the upload in progress, in order; saved before its first step and after each.
 	Plan []step `json:"plan,omitempty"`
+	// Orphaned maps each key uploaded that the directory no longer has to when a mirror first found it gone.
+	Orphaned map[string]time.Time `json:"orphaned,omitempty"`
 }
 
 // step is one upload of a plan.
