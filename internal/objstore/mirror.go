@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -233,7 +234,8 @@ func prune(ctx context.Context, s Store, st *state, dir string, local map[string
 	return st.save(dir)
 }
 
-func isURL(s string) bool { return bytes.Contains([]byte(s), []byte("://")) }
+// isURL reports whether an entry's dist is a remote URL (one that stays upstream), not a file of the directory.
+func isURL(s string) bool { return strings.Contains(s, "://") }
 
 // execute carries out st.Plan: the dists on opts.Jobs workers, then each metadata step in order, saving the
 // state after each.
