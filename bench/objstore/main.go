@@ -44,6 +44,7 @@ func main() {
 	packages := flag.Int("packages", 100, "packages")
 	versions := flag.Int("versions", 10, "versions per package")
 	size := flag.Int("size", 20_000, "bytes of incompressible content per archive")
+	latency := flag.Duration("latency", 0, "delay added to every request, as a distant bucket's round trip")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -57,6 +58,7 @@ func main() {
 		c.mu.Lock()
 		c.m[r.Method]++
 		c.mu.Unlock()
+		time.Sleep(*latency)
 		h.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
@@ -151,7 +153,7 @@ func main() {
 		fmt.Printf("%-22s %8s  dists %4d  metadata files %4d  requests %5d (%s)\n", label, d.Round(time.Millisecond),
 			st.DistsCreated, len(st.Metadata), total, strings.Join(parts, ", "))
 	}
-	fmt.Printf("%d packages x %d versions = %d archives of %d bytes\n", *packages, *versions, *packages**versions, *size)
+	fmt.Printf("%d packages x %d versions = %d archives of %d bytes, %s per request\n", *packages, *versions, *packages**versions, *size, *latency)
 	run("cold publish")
 	run("no-op publish")
 	publish(func(r *repo.Repo) { add(r, *packages/2, *versions) })

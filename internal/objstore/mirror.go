@@ -126,6 +126,26 @@ func Mirror(ctx context.Context, r *repo.Repo, s Store, opts Options) (Stats, er
 	}
 }
 
+// invisibleRun returns how many of the plan's first steps no reader can see yet: p2 files of packages the
+// bucket's packages.json does not list (Composer asks only for listed names) and package pages (nothing links
+// to a new one before browse/index.json, which comes after them). The run ends at the first other step.
+func invisibleRun(plan []step, listed []string) int {
+	visible := map[string]bool{}
+	for _, n := range listed {
+		visible[n] = true
+	}
+	n := 0
+	for _, p := range plan {
+		name, isP2 := p2Name(p.Key)
+		page := strings.HasPrefix(p.Key, "browse/") && strings.Count(p.Key, "/") == 2 && strings.HasSuffix(p.Key, ".html")
+		if p.List != nil || !(isP2 && !visible[name] || page) {
+			break
+		}
+		n++
+	}
+	return n
+}
+
 // learnListing reads the bucket's packages.json into the state (Listed, and its checksum as uploaded); none
 // leaves an empty listing.
 func learnListing(ctx context.Context, s Store, st *state) error {
@@ -237,8 +257,10 @@ func prune(ctx context.Context, s Store, st *state, dir string, local map[string
 // isURL reports whether an entry's dist is a remote URL (one that stays upstream), not a file of the directory.
 func isURL(s string) bool { return strings.Contains(s, "://") }
 
-// execute carries out st.Plan: the dists on opts.Jobs workers, then each metadata step in order, saving the
-// state after each.
+// execute carries out st.Plan: the dists on opts.Jobs workers, then the metadata steps in order, saving the
+// state after each. Consecutive steps that no reader can see yet ([invisibleRun]) go on opts.Jobs workers too:
+// their order among themselves cannot matter, and a cold upload of a large repository is one round trip per
+// file otherwise.
 func execute(ctx context.Context, r *repo.Repo, s Store, st *state, opts Options, log *slog.Logger, stats *Stats) error {
 	var dists, meta []step
 	for _, p := range st.Plan {
@@ -260,27 +282,53 @@ func execute(ctx context.Context, r *repo.Repo, s Store, st *state, opts Options
 		return fmt.Errorf("objstore: %w", err)
 	}
 	for len(st.Plan) > 0 {
-		p := st.Plan[0]
-		var b []byte
-		if p.List != nil {
-			b, err = withListing(root, p.List)
-		} else {
-			b, err = os.ReadFile(r.Path(p.Key))
+		n := max(1, invisibleRun(st.Plan, st.Listed))
+		batch := st.Plan[:n]
+		sums := make([]string, n)
+		listed := make([][]string, n)
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(opts.Jobs)
+		for i, p := range batch {
+			g.Go(func() error {
+				var b []byte
+				var err error
+				if p.List != nil {
+					b, err = withListing(root, p.List)
+				} else {
+					b, err = os.ReadFile(r.Path(p.Key))
+				}
+				if err != nil {
+					return fmt.Errorf("objstore: %w", err)
+				}
+				if err := s.Put(gctx, p.Key, bytes.NewReader(b), int64(len(b)), headersFor(p.Key, false)); err != nil {
+					return err
+				}
+				sums[i] = bytesSum(b)
+				if p.Key == "packages.json" {
+					listed[i] = listedIn(b)
+				}
+				return nil
+			})
+		}
+		err := g.Wait()
+		var left []step
+		for i, p := range batch {
+			if sums[i] == "" {
+				left = append(left, p)
+				continue
+			}
+			stats.Metadata = append(stats.Metadata, p.Key)
+			log.Debug("uploaded", "key", p.Key) // the list of what a CDN purge needs (docs/object-storage.md)
+			st.Uploaded[p.Key] = sums[i]
+			if p.Key == "packages.json" {
+				st.Listed = listed[i]
+			}
+		}
+		st.Plan = append(left, st.Plan[n:]...)
+		if serr := st.save(r.Dir()); err == nil {
+			err = serr
 		}
 		if err != nil {
-			return fmt.Errorf("objstore: %w", err)
-		}
-		if err := s.Put(ctx, p.Key, bytes.NewReader(b), int64(len(b)), headersFor(p.Key, false)); err != nil {
-			return err
-		}
-		stats.Metadata = append(stats.Metadata, p.Key)
-		log.Debug("uploaded", "key", p.Key) // the list of what a CDN purge needs (docs/object-storage.md)
-		st.Uploaded[p.Key] = bytesSum(b)
-		if p.Key == "packages.json" {
-			st.Listed = listedIn(b)
-		}
-		st.Plan = st.Plan[1:]
-		if err := st.save(r.Dir()); err != nil {
 			return err
 		}
 	}
