@@ -27,7 +27,8 @@ var ErrImmutable = errors.New("objstore: a published dist has other bytes in the
 
 // Options configures [Mirror].
 type Options struct {
-	// Jobs is the number of dists uploaded at once (8 when 0); metadata goes one file at a time, in order.
+	// Jobs is the number of uploads at once (8 when 0): dists, and metadata no reader can see yet
+	// ([invisibleRun]); the rest of the metadata goes one file at a time, in order.
 	Jobs int
 	// LockTTL is how long the lock holds unrefreshed ([DefaultLockTTL] when 0).
 	LockTTL time.Duration
