@@ -2,8 +2,6 @@ package repo
 
 import (
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"os"
 	"slices"
 )
@@ -65,7 +63,7 @@ func readyOrFirst(pkgs []packageFiles, pending []int, done []bool) int {
 func (r *Repo) listedNames() map[string]bool {
 	out := map[string]bool{}
 	b, err := os.ReadFile(r.Path("packages.json"))
-	if errors.Is(err, fs.ErrNotExist) || err != nil {
+	if err != nil {
 		return out
 	}
 	var doc struct {
