@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -129,7 +130,7 @@ func (r *Repo) writeP2Files(st *PublishStats, listed []packageFiles, root func(n
 	var unlisted []string
 	for _, i := range publishOrder(listed) {
 		p := listed[i]
-		files := [][2]string{{p2Path(p.name, false), string(p.tags)}, {p2Path(p.name, true), string(p.dev)}}
+		files := []p2File{{p2Path(p.name, false), p.tags}, {p2Path(p.name, true), p.dev}}
 		if visible[p.name] && len(unlisted) > 0 && r.anyChanged(files) {
 			for _, n := range unlisted {
 				visible[n] = true
@@ -143,8 +144,8 @@ func (r *Repo) writeP2Files(st *PublishStats, listed []packageFiles, root func(n
 			unlisted = append(unlisted, p.name)
 		}
 		for _, f := range files {
-			want[f[0]] = true
-			if err := r.writeJSON(st, f[0], []byte(f[1])); err != nil {
+			want[f.rel] = true
+			if err := r.writeJSON(st, f.rel, f.b); err != nil {
 				return err
 			}
 		}
@@ -152,10 +153,16 @@ func (r *Repo) writeP2Files(st *PublishStats, listed []packageFiles, root func(n
 	return nil
 }
 
-// anyChanged reports whether one of the files (path, new bytes) differs from what is on disk.
-func (r *Repo) anyChanged(files [][2]string) bool {
+// p2File is one p2 file to write: its path in the output directory and its bytes.
+type p2File struct {
+	rel string
+	b   []byte
+}
+
+// anyChanged reports whether one of the files differs from what is on disk.
+func (r *Repo) anyChanged(files []p2File) bool {
 	for _, f := range files {
-		if old, err := os.ReadFile(r.Path(f[0])); err != nil || string(old) != f[1] {
+		if old, err := os.ReadFile(r.Path(f.rel)); err != nil || !bytes.Equal(old, f.b) {
 			return true
 		}
 	}
