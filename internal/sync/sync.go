@@ -224,6 +224,9 @@ func (s *syncer) fetchFile(ctx context.Context, f *file, prev *state) {
 			return fmt.Errorf("%s: %w", f.url, err)
 		}
 		f.versions = compact(vs)
+		if len(vs) > 0 {
+			return nil // versions came from a "packages" object: checkMetadataFile would parse the body again for nothing
+		}
 		return checkMetadataFile(body)
 	})
 	if f.res.status == 0 {
