@@ -140,12 +140,12 @@ func (s *syncer) fetchRoot(ctx context.Context, prev, next *state) (*listing, er
 // file is one upstream metadata file of one package (or the Composer 1 inline
 // versions of a package) and what fetching it gave.
 type file struct {
-	name     string
-	dev      bool   // the ~dev file
-	inline   bool   // Composer 1 versions from the root or its includes
-	url      string // "" for inline
-	res      metaResult
-	err      error
+	name   string
+	dev    bool   // the ~dev file
+	inline bool   // Composer 1 versions from the root or its includes
+	url    string // "" for inline
+	res    metaResult
+	err    error
 	// versions are the file's versions, compact: a parsed document takes several times its JSON, and sync holds
 	// every file's versions until it has planned them all.
 	versions [][]byte
