@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mage-os/magerepo/internal/testenv"
 )
 
 // composerOracle is the Composer that Debian's composer package ships (bookworm: 2.5.5). MAGEREPO_COMPOSER_AUTOLOAD
@@ -360,7 +362,7 @@ var issueCases = []versionCase{
 func TestLoaderDifferential(t *testing.T) {
 	php := requirePHPOracle(t)
 	if _, err := os.Stat(composerAutoload()); err != nil {
-		if os.Getenv("MAGEREPO_REQUIRE_E2E") == "" {
+		if !testenv.Required() {
 			t.Skipf("Composer's classes are not available: %v", err)
 		}
 		t.Fatalf("MAGEREPO_REQUIRE_E2E is set but Composer's classes are not available: %v", err)

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mage-os/magerepo/internal/testenv"
 )
 
 // semverOracle is the composer/semver that Debian's composer package ships.
@@ -190,7 +192,7 @@ func requirePHPOracle(t *testing.T) string {
 		_, err = os.Stat(semverOracle)
 	}
 	if err != nil {
-		if os.Getenv("MAGEREPO_REQUIRE_E2E") == "" {
+		if !testenv.Required() {
 			t.Skipf("php with composer/semver not available: %v", err)
 		}
 		t.Fatalf("MAGEREPO_REQUIRE_E2E is set but php with composer/semver is not available: %v", err)
