@@ -250,19 +250,21 @@ func TestPlantedDistIsReported(t *testing.T) {
 	}
 }
 
-// slowStore delays every upload and counts the lock's refreshes.
-type slowStore struct {
+// gatedStore holds the upload of packages.json until gate is closed, and counts the lock's refreshes.
+type gatedStore struct {
 	objstore.Store
-	delay     time.Duration
+	gate      chan struct{}
 	refreshes atomic.Int32
 }
 
-func (s *slowStore) Put(ctx context.Context, key string, body io.ReadSeeker, size int64, h objstore.Headers) error {
-	time.Sleep(s.delay)
+func (s *gatedStore) Put(ctx context.Context, key string, body io.ReadSeeker, size int64, h objstore.Headers) error {
+	if key == "packages.json" {
+		<-s.gate
+	}
 	return s.Store.Put(ctx, key, body, size, h)
 }
 
-func (s *slowStore) Replace(ctx context.Context, key string, body io.ReadSeeker, size int64, h objstore.Headers, etag string) error {
+func (s *gatedStore) Replace(ctx context.Context, key string, body io.ReadSeeker, size int64, h objstore.Headers, etag string) error {
 	if key == objstore.LockKey {
 		s.refreshes.Add(1)
 	}
@@ -276,23 +278,29 @@ func TestLockRefreshed(t *testing.T) {
 	base := srv.URL + "/bucket/repo/"
 	dir := t.TempDir()
 	publishLocal(t, dir, base, append(slices.Clone(v1), v2...))
-	s := &slowStore{Store: newStore(t, "s3://bucket/repo"), delay: 40 * time.Millisecond}
+	s := &gatedStore{Store: newStore(t, "s3://bucket/repo"), gate: make(chan struct{})}
+	const ttl = 150 * time.Millisecond
 	done := make(chan error)
 	go func() {
-		_, err := mirror(t, dir, s, objstore.Options{LockTTL: 150 * time.Millisecond})
+		_, err := mirror(t, dir, s, objstore.Options{LockTTL: ttl})
 		done <- err
 	}()
-	time.Sleep(250 * time.Millisecond) // past the TTL: only the refreshes keep the lock
+	// Held at packages.json until the lock has outlived its TTL twice over: only the refreshes keep it.
+	deadline := time.Now().Add(10 * time.Second)
+	for s.refreshes.Load() < 6 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s.refreshes.Load() < 6 {
+		t.Fatalf("the lock was refreshed %d times in 10 s", s.refreshes.Load())
+	}
 	other := t.TempDir()
 	publishLocal(t, other, base, v1)
 	if _, err := mirror(t, other, newStore(t, "s3://bucket/repo"), objstore.Options{}); !errors.Is(err, objstore.ErrLocked) {
 		t.Errorf("a second publisher during a refreshed mirror: %v, want ErrLocked", err)
 	}
+	close(s.gate)
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-	if s.refreshes.Load() == 0 {
-		t.Fatal("the lock was never refreshed")
 	}
 }
 
