@@ -53,6 +53,9 @@ func (b *builder) addAdvisories(ctx context.Context, opts *repo.PublishOptions) 
 func (b *builder) readAdvisories(ctx context.Context, src *config.AdvisorySource) *advisory.DB {
 	prev := b.state.Advisories
 	fallback := func(p Problem) *advisory.DB {
+		if p.Severity == SeverityError {
+			b.unreadable.add(src.Name)
+		}
 		if prev == nil {
 			p.Message += "; no security advisories are served"
 			b.report.add(p)

@@ -121,7 +121,8 @@ type builder struct {
 
 	mdOnce     sync.Once
 	md         *magento.ReleaseMetadata
-	extraRepos []*gitsrc.Repo // repositories opened besides the sources (release metadata)
+	unreadable unreadableSources // sources that could not be read at all (firstRunComplete)
+	extraRepos []*gitsrc.Repo    // repositories opened besides the sources (release metadata)
 
 	reused, prebuilt, newTags int
 	built                     atomic.Int64 // archives written, counted by the writers as they finish

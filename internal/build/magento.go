@@ -95,6 +95,7 @@ func (b *builder) releaseMetadata(ctx context.Context) *magento.ReleaseMetadata 
 		fsys, err := b.openMetadataFS(ctx, *src)
 		if err != nil {
 			b.report.add(Problem{Severity: SeverityError, Source: "release-metadata", Path: src.Location(), Message: err.Error()})
+			b.unreadable.add("release-metadata")
 			return
 		}
 		b.md = magento.NewReleaseMetadata(fsys)

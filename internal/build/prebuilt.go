@@ -134,6 +134,7 @@ func (b *builder) openPrebuiltSource(ctx context.Context, ps *config.PrebuiltSou
 	t, err := b.openBranchTree(ctx, loc, ps.Branch)
 	if err != nil {
 		b.report.add(Problem{Severity: SeverityError, Source: ps.Name, Path: loc, Message: err.Error()})
+		b.unreadable.add(ps.Name)
 		return prebuilt.Dir{}, prebuiltOrigin{}, false
 	}
 	o := prebuiltOrigin{src: ps, tree: t}
@@ -148,9 +149,11 @@ func (b *builder) openPrebuiltSource(ctx context.Context, ps *config.PrebuiltSou
 	switch {
 	case err != nil:
 		b.report.add(Problem{Severity: SeverityError, Source: ps.Name, Path: ps.Dir, Message: fmt.Sprintf("prebuilt zips at %s: %v", t.at(), err)})
+		b.unreadable.add(ps.Name)
 		return prebuilt.Dir{}, o, false
 	case !found || !e.IsTree():
 		b.report.add(Problem{Severity: SeverityError, Source: ps.Name, Path: ps.Dir, Message: fmt.Sprintf("prebuilt zips at %s: no directory %q", t.at(), ps.Dir)})
+		b.unreadable.add(ps.Name)
 		return prebuilt.Dir{}, o, false
 	}
 	o.dirTree = e.ID

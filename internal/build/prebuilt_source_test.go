@@ -403,6 +403,10 @@ func TestPrebuiltSourceUnreachable(t *testing.T) {
 	if p := sum.Problems[0]; p.Source != "additional-packages" || p.Path != gone || !strings.Contains(p.Message, "fetching") {
 		t.Fatalf("problem %s", p)
 	}
+	// A new repository is published only when every source could be read: not with its prebuilt zips missing.
+	if sum.Published || !strings.Contains(err.Error(), "nothing published") {
+		t.Fatalf("a first build with an unreadable prebuilt source published (%v)", err)
+	}
 	// A branch or directory the repository lacks is a failure too, not an empty prebuilt set.
 	g := prebuiltRepo(t, nil)
 	for _, name := range []string{"branch", "dir"} {

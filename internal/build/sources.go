@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,13 +22,11 @@ const fetchConcurrency = 4
 
 // source is one configured repository, opened.
 type source struct {
-	idx  int
-	cfg  config.Source
-	repo *gitsrc.Repo // nil when it could not be opened
-	// unreadable is set when opening failed (not when --sources-dir lacks the source, which is a skip).
-	unreadable bool
-	tags       []tagRef // tags to expand this run, in walk order
-	state      *sourceState
+	idx   int
+	cfg   config.Source
+	repo  *gitsrc.Repo // nil when it could not be opened
+	tags  []tagRef     // tags to expand this run, in walk order
+	state *sourceState
 	// seen records every tag selected this run (processed or not), to prune stale state entries.
 	seen map[string]string
 
@@ -100,7 +99,9 @@ func (b *builder) openSources(ctx context.Context) error {
 					return ctx.Err()
 				}
 				b.report.add(*p)
-				s.unreadable = p.Severity == SeverityError
+				if p.Severity == SeverityError {
+					b.unreadable.add(sc.Name)
+				}
 				return nil
 			}
 			s.repo = r
@@ -124,20 +125,39 @@ func (b *builder) openSources(ctx context.Context) error {
 	return b.strictErr()
 }
 
+// unreadableSources records the sources of this run that could not be read at all (a git source, the release
+// metadata, a prebuilt or an advisories source: unreachable, not a repository, no such branch), for
+// firstRunComplete. Safe for concurrent use.
+type unreadableSources struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (u *unreadableSources) add(name string) {
+	u.mu.Lock()
+	u.names = append(u.names, name)
+	u.mu.Unlock()
+}
+
+func (u *unreadableSources) list() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	out := slices.Clone(u.names)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // firstRunComplete stops a repository's first run when a source could not be read (unreachable, not a
 // repository): publishing what the others give would advertise a mirror with holes as complete. Nothing is
-// written; the next run starts afresh. Later runs publish what they can, since the repository already
-// serves the rest. A source left out of --sources-dir is a skip, not a failure.
+// published; the next run starts afresh. Later runs publish what they can, since the repository already
+// serves the rest. A source left out of --sources-dir is a skip, not a failure. It runs once the git sources
+// are open (so a run that cannot publish writes no archive) and again right before the publish (for the
+// sources read later: release metadata, prebuilt and advisories sources).
 func (b *builder) firstRunComplete() error {
 	if _, err := os.Stat(b.out.Path("packages.json")); err == nil {
 		return nil
 	}
-	var failed []string
-	for _, s := range b.sources {
-		if s.unreadable {
-			failed = append(failed, s.cfg.Name)
-		}
-	}
+	failed := b.unreadable.list()
 	if len(failed) == 0 {
 		return nil
 	}

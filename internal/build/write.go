@@ -274,6 +274,9 @@ func bytesOpener(b []byte) func() (io.ReadCloser, error) {
 func (b *builder) publish(ctx context.Context) error {
 	opts := repo.PublishOptions{BaseURL: b.cfg.BaseURL, ChangeBaseURL: b.opts.ChangeBaseURL, Title: b.cfg.Name}
 	b.addAdvisories(ctx, &opts)
+	if err := b.firstRunComplete(); err != nil {
+		return err
+	}
 	if !b.needsPublish(opts) {
 		b.published = true
 		return nil // nothing new since the last complete publish: a no-op run reads refs and writes nothing
