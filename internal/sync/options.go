@@ -102,24 +102,25 @@ type Report struct {
 	BytesReceived int64 `json:"bytes_received"`
 	// Versions added, updated (metadata changed upstream), removed upstream and
 	// kept, and pruned.
-	Added   []string `json:"added,omitempty"`
-	Updated []string `json:"updated,omitempty"`
-	Gone    []string `json:"gone_upstream,omitempty"`
-	Pruned  []string `json:"pruned,omitempty"`
+	Added   []string `json:"added"`
+	Updated []string `json:"updated"`
+	Gone    []string `json:"gone_upstream"`
+	Pruned  []string `json:"pruned"`
 	// Skipped are upstream versions that cannot be published (invalid version
 	// or constraint, no dist); they are warnings, not failures.
-	Skipped []Problem `json:"skipped,omitempty"`
+	Skipped []Problem `json:"-"`
 	// Failures are what went wrong: transfers, checksums, conflicts.
-	Failures []Problem `json:"failures,omitempty"`
+	Failures []Problem `json:"-"`
 	// Interrupted reports that the run was stopped (a signal): nothing was published, and the next run resumes
 	// the downloads.
-	Interrupted bool               `json:"interrupted"`
-	Duration    jsonreport.Seconds `json:"duration_seconds"`
+	Interrupted bool               `json:"-"`
+	Duration    jsonreport.Seconds `json:"-"`
 }
 
 // MarshalJSON writes the report in the shape every magerepo report has (internal/jsonreport): the counts, with
-// "skipped" and "failed" as numbers, every list present, and one "problems" list in which a failure has the
-// severity "error" and a version left out the severity "skipped".
+// "skipped" and "failed" as numbers, every list present, then "interrupted", the duration and one "problems"
+// list in which a failure has the severity "error" and a version left out the severity "skipped". The fields
+// tagged "-" are written here, in that order.
 func (rep Report) MarshalJSON() ([]byte, error) {
 	type problem struct {
 		Severity string `json:"severity"`
@@ -135,31 +136,18 @@ func (rep Report) MarshalJSON() ([]byte, error) {
 	for _, p := range rep.Skipped {
 		probs = append(probs, problem{"skipped", p.Package, p.Version, p.URL, p.Reason})
 	}
+	type fields Report // the report's own fields, without this method
+	out := fields(rep)
+	out.Added, out.Updated = jsonreport.List(rep.Added), jsonreport.List(rep.Updated)
+	out.Gone, out.Pruned = jsonreport.List(rep.Gone), jsonreport.List(rep.Pruned)
 	return jsonreport.Marshal(struct {
-		Upstream            string             `json:"upstream"`
-		Packages            int                `json:"packages"`
-		Versions            int                `json:"versions"`
-		MetadataFetched     int                `json:"metadata_fetched"`
-		MetadataNotModified int                `json:"metadata_not_modified"`
-		MetadataMissing     int                `json:"metadata_missing"`
-		Downloaded          int                `json:"downloaded"`
-		Resumed             int                `json:"resumed"`
-		Reused              int                `json:"reused"`
-		Requests            int64              `json:"requests"`
-		BytesReceived       int64              `json:"bytes_received"`
-		Added               []string           `json:"added"`
-		Updated             []string           `json:"updated"`
-		Gone                []string           `json:"gone_upstream"`
-		Pruned              []string           `json:"pruned"`
-		Skipped             int                `json:"skipped"`
-		Failed              int                `json:"failed"`
-		Interrupted         bool               `json:"interrupted"`
-		Duration            jsonreport.Seconds `json:"duration_seconds"`
-		Problems            []problem          `json:"problems"`
-	}{rep.Upstream, rep.Packages, rep.Versions, rep.MetadataFetched, rep.MetadataNotModified, rep.MetadataMissing,
-		rep.Downloaded, rep.Resumed, rep.Reused, rep.Requests, rep.BytesReceived,
-		jsonreport.List(rep.Added), jsonreport.List(rep.Updated), jsonreport.List(rep.Gone), jsonreport.List(rep.Pruned),
-		len(rep.Skipped), len(rep.Failures), rep.Interrupted, rep.Duration, probs})
+		fields
+		Skipped     int                `json:"skipped"`
+		Failed      int                `json:"failed"`
+		Interrupted bool               `json:"interrupted"`
+		Duration    jsonreport.Seconds `json:"duration_seconds"`
+		Problems    []problem          `json:"problems"`
+	}{out, len(rep.Skipped), len(rep.Failures), rep.Interrupted, rep.Duration, probs})
 }
 
 // Problem is one failed or skipped item.
