@@ -27,8 +27,13 @@ type Config struct {
 	ArchiveFormat string `yaml:"archive-format"`
 	// DistDir is the directory under the output that holds archives ("dist" unless set).
 	DistDir string `yaml:"dist-dir"`
-	// Vendor is the vendor of the packages a profile builds; informational.
+	// Vendor is the vendor of the packages a profile builds. It is the upstream vendor (magento) unless the
+	// profile is a Distribution, whose packages are renamed to it.
 	Vendor string `yaml:"vendor"`
+	// Distribution, when set, publishes the sources' packages under Vendor at the distribution's versions.
+	Distribution *Distribution `yaml:"distribution"`
+	// Nightly configures nightly builds, for profiles whose sources name a Branch.
+	Nightly *Nightly `yaml:"nightly"`
 	// Sources are the git repositories, in build order.
 	Sources []Source `yaml:"sources"`
 	// ReleaseMetadata is the source of released composer.json files per release (Magento profiles).
@@ -73,6 +78,8 @@ type Source struct {
 	VersionFromTag bool `yaml:"version-from-tag"`
 	// Branches are extra branches to fetch (never all branches, never refs/pull).
 	Branches []string `yaml:"branches"`
+	// Branch, when set, builds the head of this branch as nightly versions instead of the tags.
+	Branch string `yaml:"branch"`
 	// Packages are the layout entries, in build order.
 	Packages []Layout `yaml:"packages"`
 	// Line is where the source is defined, for error messages.

@@ -61,6 +61,7 @@ func (c *Config) Validate() []Problem {
 	c.validatePrebuiltSources(ps, names)
 	c.validateAdvisories(ps, names)
 	c.validateFixes(ps, names)
+	c.validateDistribution(ps)
 	return ps.probs
 }
 
