@@ -1,0 +1,137 @@
+package distro
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/mage-os/magerepo/internal/composer"
+)
+
+// Offer is one version of an upstream package the build can produce.
+type Offer struct {
+	Version string
+	// Requires maps the names in the version's require section to their constraints.
+	Requires map[string]string
+	// Released is when upstream released the version (its tag's commit time).
+	Released time.Time
+}
+
+// Unresolved is a requirement of the release that names a package the build produces but that no produced
+// version satisfies.
+type Unresolved struct {
+	Name        string
+	Constraints []string
+}
+
+func (u Unresolved) Error() string {
+	return fmt.Sprintf("%s: no version the sources yield satisfies %q", u.Name, u.Constraints)
+}
+
+// maxPasses bounds the fixpoint: each pass can only settle more names, and real releases settle in a few.
+const maxPasses = 64
+
+// Closure returns the upstream packages an upstream release consists of, with the version of each: the roots
+// (the release's product and project, at the release's version) and, transitively, every package they
+// require that the build can produce (offers returns nil for the others, which stay requirements on
+// packages published elsewhere).
+//
+// A requirement pinned to one version (the released product pins every module) selects that version. A range
+// (the product's "magento/magento-composer-installer": ">=0.1.11") selects, among the stable versions that
+// satisfy every requirement on the name, the highest one released by the upstream release's date, else the
+// lowest released after it: what an install on release day resolved to, the state the release was tested
+// in, rather than whatever is newest when the distribution is built. The choice never reads the clock, so the
+// same history always gives the same closure.
+func Closure(roots map[string]string, offers func(name string) []Offer, released time.Time) (map[string]string, []Unresolved) {
+	chosen := maps.Clone(roots)
+	var unresolved []Unresolved
+	for range maxPasses {
+		next, unres := settle(roots, chosen, offers, released)
+		unresolved = unres
+		if maps.Equal(next, chosen) {
+			break
+		}
+		chosen = next
+	}
+	return chosen, unresolved
+}
+
+// settle makes one pass: the roots, plus a choice for every name the current choice requires.
+func settle(roots, chosen map[string]string, offers func(string) []Offer, released time.Time) (map[string]string, []Unresolved) {
+	constraints := map[string][]string{}
+	for _, name := range slices.Sorted(maps.Keys(chosen)) {
+		o, ok := offerOf(offers(name), chosen[name])
+		if !ok {
+			continue
+		}
+		for _, dep := range slices.Sorted(maps.Keys(o.Requires)) {
+			if _, root := roots[dep]; !root && offers(dep) != nil {
+				constraints[dep] = append(constraints[dep], o.Requires[dep])
+			}
+		}
+	}
+	next := maps.Clone(roots)
+	var unresolved []Unresolved
+	for _, name := range slices.Sorted(maps.Keys(constraints)) {
+		v, ok := pick(offers(name), constraints[name], released)
+		if !ok {
+			unresolved = append(unresolved, Unresolved{Name: name, Constraints: constraints[name]})
+			continue
+		}
+		next[name] = v
+	}
+	return next, unresolved
+}
+
+// offerOf finds the offer of a version.
+func offerOf(os []Offer, version string) (Offer, bool) {
+	for _, o := range os {
+		if o.Version == version {
+			return o, true
+		}
+	}
+	return Offer{}, false
+}
+
+// pick applies Closure's rule for a range to one name's offers. Stable versions are preferred, as a
+// project's default minimum-stability does; a requirement only unstable versions satisfy (a pin to a beta)
+// takes those.
+func pick(os []Offer, constraints []string, released time.Time) (string, bool) {
+	if v, ok := pickAmong(os, constraints, released, true); ok {
+		return v, true
+	}
+	return pickAmong(os, constraints, released, false)
+}
+
+func pickAmong(os []Offer, constraints []string, released time.Time, stableOnly bool) (string, bool) {
+	var before, after []Offer
+	for _, o := range os {
+		stable := composer.VersionStability(o.Version) == composer.StabilityStable
+		if (stableOnly && !stable) || !satisfiesAll(o.Version, constraints) {
+			continue
+		}
+		if o.Released.After(released) {
+			after = append(after, o)
+		} else {
+			before = append(before, o)
+		}
+	}
+	byVersion := func(a, b Offer) int { return composer.CompareVersions(a.Version, b.Version) }
+	if len(before) > 0 {
+		return slices.MaxFunc(before, byVersion).Version, true
+	}
+	if len(after) > 0 {
+		return slices.MinFunc(after, byVersion).Version, true
+	}
+	return "", false
+}
+
+func satisfiesAll(version string, constraints []string) bool {
+	for _, c := range constraints {
+		if ok, err := composer.Satisfies(version, c); err != nil || !ok {
+			return false
+		}
+	}
+	return true
+}
