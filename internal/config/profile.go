@@ -10,14 +10,14 @@ import (
 	"time"
 )
 
-// profiles holds the embedded default profile and the data files its fixes refer to.
+// profiles holds the embedded profiles (profiles/NAME.yaml, listed by [Profiles]) and the data files their fixes
+// refer to (profiles/data).
 //
 //go:embed profiles
 var profiles embed.FS
 
 const (
-	defaultProfilePath = "profiles/mageos-mirror.yaml"
-	defaultDataDir     = "profiles/data"
+	defaultDataDir = "profiles/data"
 	// DefaultProfileName is how errors name the embedded profile.
 	DefaultProfileName = "embedded profile mageos-mirror.yaml"
 )
@@ -25,7 +25,7 @@ const (
 // DefaultYAML returns the embedded default profile, the Magento Open Source mirror, as written (comments
 // included), for `magerepo profile show`.
 func DefaultYAML() []byte {
-	b, err := profiles.ReadFile(defaultProfilePath)
+	b, err := ProfileYAML(DefaultProfile)
 	if err != nil {
 		// The file is compiled in; a missing file is a build defect, not bad input.
 		panic(fmt.Sprintf("config: embedded profile missing: %v", err))
@@ -33,18 +33,12 @@ func DefaultYAML() []byte {
 	return b
 }
 
-// Default parses and validates the embedded default profile. Each call returns a new Config the caller may
-// change (base-url, prebuilt directories). Its File is "": its data paths resolve in [DefaultDataFS].
-func Default() (*Config, error) {
-	c, err := Parse(DefaultYAML(), DefaultProfileName)
-	if err != nil {
-		return nil, err
-	}
-	c.File = ""
-	return c, nil
-}
+// Default parses and validates the embedded default profile, [Profile]([DefaultProfile]). Each call returns a new
+// Config the caller may change (base-url, prebuilt directories). Its File is "": its data paths resolve in
+// [DefaultDataFS].
+func Default() (*Config, error) { return Profile(DefaultProfile) }
 
-// DefaultDataFS returns the data files of the embedded profile (file-replacement bytes), rooted where its
+// DefaultDataFS returns the data files of the embedded profiles (file-replacement bytes), rooted where their
 // data: paths are relative to.
 func DefaultDataFS() fs.FS {
 	sub, err := fs.Sub(profiles, defaultDataDir)
@@ -54,7 +48,7 @@ func DefaultDataFS() fs.FS {
 	return sub
 }
 
-// DataFS returns where c's relative data paths resolve: DataDir if set, the embedded data for the embedded
+// DataFS returns where c's relative data paths resolve: DataDir if set, the embedded data for an embedded
 // profile (File ""), else the directory of the configuration file.
 // Inline contents (content: instead of data:) are served first, under their [InlineName].
 func DataFS(c *Config) fs.FS {

@@ -7,15 +7,23 @@ import (
 	"strings"
 )
 
-// SelfContainedYAML returns the embedded default profile as `magerepo profile show` prints it: as written
-// (comments included), except that every file replacement's bytes are inline (content: as a YAML literal block)
-// instead of a data: path into the embedded data directory. The embedded profile's data paths resolve only
+// SelfContainedYAML returns the embedded default profile as `magerepo profile show` prints it:
+// [SelfContainedProfileYAML]([DefaultProfile]).
+func SelfContainedYAML() ([]byte, error) { return SelfContainedProfileYAML(DefaultProfile) }
+
+// SelfContainedProfileYAML returns the embedded profile name as `magerepo profile show NAME` prints it: as
+// written (comments included), except that every file replacement's bytes are inline (content: as a YAML
+// literal block) instead of a data: path into the embedded data directory, under a two-line comment that says
+// so; a profile without data files is printed as written. The embedded profiles' data paths resolve only
 // inside the binary, so a copy saved anywhere else would pass `config check` and fail to build; this one builds
 // as it is. The result is checked by parsing it back: every inline content must equal its data file byte for
-// byte.
-func SelfContainedYAML() ([]byte, error) {
-	src := DefaultYAML()
-	c, err := Parse(src, DefaultProfileName)
+// byte. An unknown name is an [*UnknownProfileError].
+func SelfContainedProfileYAML(name string) ([]byte, error) {
+	src, err := ProfileYAML(name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Parse(src, ProfileFileName(name))
 	if err != nil {
 		return nil, err
 	}
@@ -46,8 +54,11 @@ func SelfContainedYAML() ([]byte, error) {
 		e := edits[k]
 		lines[e.line-1] = lines[e.line-1][:e.col-1] + e.text
 	}
-	out := []byte("# Printed by `magerepo profile show`: the embedded profile, with the bytes of its file replacements inline\n" +
-		"# (content:), so that this file builds wherever it is saved.\n" + strings.Join(lines, ""))
+	if len(edits) == 0 {
+		return src, nil
+	}
+	out := []byte("# Printed by `magerepo profile show " + name + "`: the embedded profile, with the bytes of its file\n" +
+		"# replacements inline (content:), so that this file builds wherever it is saved.\n" + strings.Join(lines, ""))
 	back, err := Parse(out, "the printed profile")
 	if err != nil {
 		return nil, fmt.Errorf("config: the printed profile does not parse: %w", err)
