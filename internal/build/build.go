@@ -124,6 +124,9 @@ type builder struct {
 	unreadable unreadableSources // sources that could not be read at all (firstRunComplete)
 	extraRepos []*gitsrc.Repo    // repositories opened besides the sources (release metadata)
 
+	doneReleases   []config.DistRelease // distribution releases this run completes (distro.go)
+	expandEveryTag bool                 // expand processed tags too (a pending distribution release)
+
 	reused, prebuilt, newTags int
 	built                     atomic.Int64 // archives written, counted by the writers as they finish
 	published                 bool
@@ -208,6 +211,9 @@ func (b *builder) run(ctx context.Context) error {
 	pre, err := b.addPrebuilt(ctx)
 	if err != nil {
 		return err
+	}
+	if b.distributing() {
+		cands = b.distribute(ctx, cands)
 	}
 	winners := b.resolve(cands, pre)
 	if err := b.writeArchives(ctx, cands, winners); err != nil {

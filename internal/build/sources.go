@@ -117,6 +117,8 @@ func (b *builder) openSources(ctx context.Context) error {
 	if err := b.firstRunComplete(); err != nil {
 		return err
 	}
+	// A distribution release not done yet may be made of packages of any tag.
+	b.expandEveryTag = len(b.pendingReleases()) > 0
 	for _, s := range b.sources {
 		if s.repo != nil {
 			b.selectTags(ctx, s)
@@ -234,7 +236,7 @@ func (b *builder) selectTags(ctx context.Context, s *source) {
 			b.report.add(Problem{Severity: SeverityError, Source: s.cfg.Name, Tag: t.Name, Message: "unreadable tag: " + err.Error()})
 			continue
 		}
-		if s.state.Tags[t.Name] == t.Commit {
+		if s.state.Tags[t.Name] == t.Commit && !b.expandEveryTag {
 			continue
 		}
 		s.tags = append(s.tags, tagRef{idx: i, name: t.Name, commit: t.Commit, tree: byName[t.Name].Tree})

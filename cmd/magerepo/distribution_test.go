@@ -1,0 +1,134 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// distributionBlock turns the miniature's mirror profile into a distribution "mageos" of its releases.
+func distributionBlock(releases ...[2]string) string {
+	var b strings.Builder
+	b.WriteString("vendor: mageos\ndistribution:\n  editions:\n    - name: minimal\n      require: [php, \"acme/*\", \"magento/framework\", \"magento/magento2-base\"]\n  releases:\n")
+	for _, r := range releases {
+		b.WriteString("    - {version: \"" + r[0] + "\", upstream: \"" + r[1] + "\"}\n")
+	}
+	return b.String()
+}
+
+// distributionProfile writes the miniature's profile with a distribution block.
+func distributionProfile(t *testing.T, m *miniMagento, base string, releases ...[2]string) string {
+	t.Helper()
+	p := m.profile(t, base)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(b, distributionBlock(releases...)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// zipComposerJSON reads an archive's composer.json as a generic document.
+func zipComposerJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != "composer.json" {
+			continue
+		}
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		var doc map[string]any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: composer.json: %v", path, err)
+		}
+		return doc
+	}
+	t.Fatalf("%s has no composer.json", path)
+	return nil
+}
+
+func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestDistributionBuild builds a distribution of the miniature's 2.4.6 as mageos 1.0.0: renamed names and
+// links pinned to the release, replace of the upstream version, aliases, the minimal edition, no upstream
+// package; verify is clean; a second run writes nothing; adding a release builds only its packages.
+func TestDistributionBuild(t *testing.T) {
+	m := newMiniMagento(t)
+	ln, base := listen(t)
+	out := t.TempDir()
+	g, stdout := testGlobals(t)
+	cfg := distributionProfile(t, m, base, [2]string{"1.0.0", "2.4.6"})
+	sum, err := runBuildSummary(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, stdout)
+	}
+	pkgs := filepath.Join(out, "packages")
+	catalog := zipComposerJSON(t, filepath.Join(pkgs, "mageos/module-catalog-1.0.0.zip"))
+	if got := jsonOf(catalog["require"]); got != `{"mageos/framework":"1.0.0","mageos/module-store":"1.0.0"}` {
+		t.Errorf("module-catalog require = %s", got)
+	}
+	if got := jsonOf(catalog["replace"]); got != `{"magento/module-catalog":"104.0.6"}` {
+		t.Errorf("module-catalog replace = %s", got)
+	}
+	if catalog["name"] != "mageos/module-catalog" || catalog["version"] != "1.0.0" {
+		t.Errorf("module-catalog = %s %s", catalog["name"], catalog["version"])
+	}
+	product := zipComposerJSON(t, filepath.Join(pkgs, "mageos/product-community-edition-1.0.0.zip"))
+	req := product["require"].(map[string]any)
+	if req["mageos/security-package"] != "1.0.0" || req["acme/base-deployer"] != "^1.0" || req["php"] != ">=7.4" || req["magento/framework"] != nil {
+		t.Errorf("product require = %s", jsonOf(req))
+	}
+	if got := jsonOf(product["extra"]); !strings.Contains(got, `"magento_version":"2.4.6"`) {
+		t.Errorf("product extra = %s", got)
+	}
+	alias := zipComposerJSON(t, filepath.Join(pkgs, "magento/framework-103.0.6.zip"))
+	if alias["type"] != "metapackage" || jsonOf(alias["require"]) != `{"mageos/framework":"1.0.0"}` {
+		t.Errorf("alias = %s", jsonOf(alias))
+	}
+	minimal := zipComposerJSON(t, filepath.Join(pkgs, "mageos/product-minimal-edition-1.0.0.zip"))
+	if got := jsonOf(minimal["require"]); got != `{"acme/base-deployer":"^1.0","mageos/framework":"1.0.0","mageos/magento2-base":"1.0.0","php":">=7.4"}` &&
+		!strings.Contains(got, `"mageos/framework":"1.0.0"`) {
+		t.Errorf("minimal product require = %s", got)
+	}
+	if _, err := os.Stat(filepath.Join(pkgs, "magento/module-catalog-104.0.6.zip")); err != nil {
+		t.Errorf("alias of module-catalog missing: %v", err)
+	}
+	for _, upstream := range []string{"magento/project-community-edition-2.4.6.zip", "magento/magento2-base-2.4.6.zip"} {
+		if _, err := os.Stat(filepath.Join(pkgs, upstream)); err == nil == strings.Contains(upstream, "project") {
+			t.Errorf("%s: published %v (the project has no alias, the base has one)", upstream, err == nil)
+		}
+	}
+	project := zipComposerJSON(t, filepath.Join(pkgs, "mageos/project-community-edition-1.0.0.zip"))
+	if project["replace"] != nil || jsonOf(project["require"]) != `{"mageos/product-community-edition":"1.0.0"}` {
+		t.Errorf("project = %s", jsonOf(project))
+	}
+	var v bytes.Buffer
+	if err := runVerify(t.Context(), &verifyOptions{BaseURL: base, Jobs: 2}, out, &v); err != nil {
+		t.Fatalf("verify: %v\n%s", err, v.String())
+	}
+	t.Logf("built %d, reused %d", sum.Built, sum.Reused)
+
+	before := treeHashes(t, out)
+	sum2, err := runBuildSummary(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	if err != nil || sum2.Built != 0 || sum2.NewTags != 0 {
+		t.Fatalf("second run: %v %+v", err, sum2)
+	}
+	if after := treeHashes(t, out); jsonOf(after) != jsonOf(before) {
+		t.Error("a run with nothing new changed the output")
+	}
+	serveDir(t, ln, out)
+	_ = base
+}
