@@ -122,6 +122,7 @@ type builder struct {
 	mdOnce     sync.Once
 	md         *magento.ReleaseMetadata
 	unreadable unreadableSources // sources that could not be read at all (firstRunComplete)
+	nightly    *nightlyRun       // this run's nightly set (nightly.go); nil unless the profile builds branches
 	extraRepos []*gitsrc.Repo    // repositories opened besides the sources (release metadata)
 
 	doneReleases   []config.DistRelease // distribution releases this run completes (distro.go)
@@ -208,6 +209,7 @@ func (b *builder) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	cands = b.pinNightly(ctx, cands)
 	pre, err := b.addPrebuilt(ctx)
 	if err != nil {
 		return err
@@ -219,6 +221,7 @@ func (b *builder) run(ctx context.Context) error {
 	if err := b.writeArchives(ctx, cands, winners); err != nil {
 		return err
 	}
+	b.retireNightlies(cands)
 	if err := b.publish(ctx); err != nil {
 		return err
 	}

@@ -299,8 +299,13 @@ func (x *expander) finish(c *candidate, doc *composer.Object, p string, fallback
 		x.problem(SeverityError, p, "", "composer.json has no name")
 		return false
 	}
-	version, ok := x.selectVersion(doc, name, fallbackTag || x.s.cfg.VersionFromTag)
-	if !ok {
+	var version string
+	var ok bool
+	if x.s.isNightly() {
+		if version, ok = x.nightlyVersion(c, doc, name, p); !ok {
+			return false
+		}
+	} else if version, ok = x.selectVersion(doc, name, fallbackTag || x.s.cfg.VersionFromTag); !ok {
 		x.problem(SeveritySkip, p, name, "no version in composer.json; package skipped")
 		return false
 	}

@@ -24,7 +24,7 @@ func (x *expander) magentoBase(i int, l config.Layout) {
 		x.problem(SeverityError, "", magento.BaseName, "magento-base needs release-metadata in the configuration")
 		return
 	}
-	doc, err := magento.BaseComposerJSON(md, x.t.name)
+	doc, err := magento.BaseComposerJSON(md, x.releaseName())
 	if err != nil {
 		// Release metadata often lags a new tag: try again on the next run rather than never.
 		x.retry = true
@@ -45,6 +45,10 @@ func (x *expander) magentoBase(i int, l config.Layout) {
 // extraMetapackage expands magento/product-community-edition or magento/project-community-edition from the
 // tag's root composer.json; the archive is named after the tag, as the reference names it.
 func (x *expander) extraMetapackage(i int, l config.Layout) {
+	if x.s.isNightly() {
+		x.nightlyMetapackage(i, l)
+		return
+	}
 	name := "magento/" + l.Dir
 	md := x.b.releaseMetadata(x.ctx)
 	rootTree, _, err := x.s.repo.Lookup(x.ctx, x.t.tree, "")

@@ -124,6 +124,7 @@ func (b *builder) openSources(ctx context.Context) error {
 			b.selectTags(ctx, s)
 		}
 	}
+	b.planNightly()
 	return b.strictErr()
 }
 
@@ -180,7 +181,7 @@ func (b *builder) openRepo(ctx context.Context, sc config.Source, commits []stri
 		}
 	}
 	cache := &gitsrc.Cache{Dir: b.opts.CacheDir}
-	r, err := cache.Open(ctx, loc, gitsrc.Options{Branches: sc.Branches, Commits: commits})
+	r, err := cache.Open(ctx, loc, gitsrc.Options{Branches: fetchBranches(sc), Commits: commits})
 	if err != nil {
 		return nil, &Problem{Severity: SeverityError, Source: sc.Name, Path: loc, Message: err.Error()}
 	}
@@ -208,6 +209,10 @@ func (b *builder) walkOrder() plan.Order {
 // selectTags lists a source's tags (plus extra refs), keeps the release tags from "from" on, and marks those
 // not processed before at their current commit as this run's work.
 func (b *builder) selectTags(ctx context.Context, s *source) {
+	if s.isNightly() {
+		b.selectBranch(ctx, s)
+		return
+	}
 	refs, err := s.repo.Tags(ctx)
 	if err != nil {
 		b.report.add(Problem{Severity: SeverityError, Source: s.cfg.Name, Message: "listing tags: " + err.Error()})

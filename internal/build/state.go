@@ -26,6 +26,8 @@ type buildState struct {
 	Prebuilt map[string]*prebuiltState `json:"prebuilt,omitempty"`
 	// Advisories are the security advisories the last complete run published (advisories.go).
 	Advisories *advisoriesState `json:"advisories,omitempty"`
+	// Nightly holds the published nightly sets of a profile that builds branches (nightly.go).
+	Nightly *nightlyState `json:"nightly,omitempty"`
 	// Releases maps each distribution release done to the hash of the settings it was made with (distro.go).
 	Releases map[string]string `json:"releases,omitempty"`
 }

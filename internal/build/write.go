@@ -291,6 +291,7 @@ func (b *builder) publish(ctx context.Context) error {
 	for _, s := range b.sources {
 		s.commit()
 	}
+	b.recordNightly()
 	b.commitReleases()
 	opts.ChangeBaseURL = false // a fact of this run, not of what was published
 	opts.Advisories = nil      // recorded by AdvisoriesKey and state.Advisories
