@@ -130,5 +130,64 @@ func TestDistributionBuild(t *testing.T) {
 		t.Error("a run with nothing new changed the output")
 	}
 	serveDir(t, ln, out)
-	_ = base
+	installDistribution(t, base)
+
+	// A second release builds its own packages and the aliases of upstream versions not aliased yet; every
+	// file of the first stays as it was.
+	cfg = distributionProfile(t, m, base, [2]string{"1.0.0", "2.4.6"}, [2]string{"1.1.0", "2.4.7"})
+	sum3, err := runBuildSummary(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	if err != nil {
+		t.Fatalf("third run (release 1.1.0 added): %v", err)
+	}
+	after := treeHashes(t, out)
+	added := 0
+	for p := range after {
+		if _, old := before[p]; !old && strings.HasPrefix(p, "packages/") {
+			added++
+		}
+	}
+	for p, h := range before {
+		if strings.HasPrefix(p, "packages/") && after[p] != h {
+			t.Errorf("%s changed when a release was added", p)
+		}
+	}
+	if sum3.Built != added || added == 0 {
+		t.Errorf("release 1.1.0 built %d archives, %d new files", sum3.Built, added)
+	}
+	if got := jsonOf(zipComposerJSON(t, filepath.Join(pkgs, "magento/framework-103.0.7.zip"))["require"]); got != `{"mageos/framework":"1.1.0"}` {
+		t.Errorf("alias of framework 103.0.7 requires %s", got)
+	}
+}
+
+// installDistribution creates a project of the distribution with the real Composer client and installs an
+// extension written against the upstream names into it.
+func installDistribution(t *testing.T, base string) {
+	t.Helper()
+	requireTool(t, "composer")
+	home := t.TempDir()
+	os.WriteFile(filepath.Join(home, "config.json"), []byte(`{"config": {"secure-http": false}}`), 0o644)
+	dir := filepath.Join(t.TempDir(), "shop")
+	msg, err := runComposerHome(t, home, filepath.Dir(dir), "create-project", "--repository-url="+base,
+		"mageos/project-community-edition=1.0.0", dir)
+	if err != nil {
+		t.Fatalf("composer create-project: %v\n%s", err, msg)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "vendor/mageos/framework/registration.php")); err != nil {
+		t.Fatalf("mageos/framework not installed: %v\n%s", err, msg)
+	}
+	ext := t.TempDir()
+	os.WriteFile(filepath.Join(ext, "composer.json"), []byte(`{"name": "test/extension", "version": "1.0.0", "type": "magento2-module",
+    "require": {"magento/framework": "103.0.*", "magento/module-catalog": "*"}}`), 0o644)
+	msg, err = runComposerHome(t, home, dir, "config", "repositories.ext", `{"type": "path", "url": "`+ext+`", "options": {"symlink": false}}`)
+	if err != nil {
+		t.Fatalf("composer config: %v\n%s", err, msg)
+	}
+	msg, err = runComposerHome(t, home, dir, "require", "test/extension:1.0.0")
+	if err != nil {
+		t.Fatalf("an extension requiring magento/framework does not install: %v\n%s", err, msg)
+	}
+	lock := readFile(t, filepath.Join(dir, "composer.lock"))
+	if !strings.Contains(lock, `"name": "test/extension"`) || !strings.Contains(lock, `"name": "mageos/framework"`) {
+		t.Errorf("lock after require lacks the extension or mageos/framework:\n%s", msg)
+	}
 }

@@ -70,7 +70,8 @@ class Plugin implements PluginInterface, EventSubscriberInterface
     public function deploy()
     {
         $vendor = $this->composer->getConfig()->get('vendor-dir');
-        $base = $vendor . '/magento/magento2-base';
+        $bases = glob($vendor . '/*/magento2-base'); // magento/ in a mirror, the vendor of a distribution
+        $base = $bases[0];
         $root = dirname($vendor);
         $it = new \RecursiveIteratorIterator(new \RecursiveDirectoryIterator($base, \FilesystemIterator::SKIP_DOTS));
         foreach ($it as $f) {

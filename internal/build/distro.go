@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mage-os/magerepo/internal/composer"
@@ -88,7 +89,20 @@ func (b *builder) distribute(ctx context.Context, upstream []*candidate) []*cand
 		}
 	}
 	b.doneReleases = d.done
-	return append(out, d.aliasCandidates()...)
+	return append(append(out, d.aliasCandidates()...), b.otherVendors(upstream)...)
+}
+
+// otherVendors are the candidates of packages of other vendors than the upstream's (a Composer plugin of a
+// third party built from one of the sources): the distribution publishes them as a mirror does, unchanged.
+func (b *builder) otherVendors(upstream []*candidate) []*candidate {
+	prefix := b.cfg.Distribution.UpstreamVendor + "/"
+	var out []*candidate
+	for _, c := range upstream {
+		if !strings.HasPrefix(c.name, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // upstreamWinners chooses the candidate of each upstream (name, version) as a mirror build would, without the
@@ -206,7 +220,7 @@ func (d *distribution) offers(ctx context.Context) func(string) []distro.Offer {
 	times := map[string]time.Time{}
 	return func(name string) []distro.Offer {
 		cs := d.names[name]
-		if len(cs) == 0 || len(name) <= len(prefix) || name[:len(prefix)] != prefix {
+		if len(cs) == 0 || !strings.HasPrefix(name, prefix) {
 			return nil
 		}
 		out := make([]distro.Offer, 0, len(cs))
