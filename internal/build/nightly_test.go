@@ -168,3 +168,62 @@ func TestNightlyThreeRuns(t *testing.T) {
 		t.Errorf("run 3's module-a holds %q", got)
 	}
 }
+
+// TestNightlyRetention: with keep 2, four nightly sets leave the last two: the two oldest are gone from the
+// metadata and from disk, the kept ones' archives are unchanged.
+func TestNightlyRetention(t *testing.T) {
+	f := newNightlyFixture(t)
+	var snaps []map[string]string
+	for i := range 4 {
+		if i > 0 {
+			f.lib.WriteFile("Lib.php", "<?php // "+strconv.Itoa(i)+"\n", false)
+			f.lib.Commit("next") // lib's n-th commit: 2024-01-02 .. 2024-01-04
+			f.modules.Commit("next")
+		}
+		if s := f.build(t, 2, 2); s.Built != 3 || s.Failed != 0 {
+			t.Fatalf("nightly %d: %+v", i+1, s)
+		}
+		snaps = append(snaps, snapshot(t, f.out))
+	}
+	vs, _ := p2Versions(t, f.out, "acme/lib")
+	want := []string{"2.0.0.1-a20240104", "2.0.0.1-a20240105"}
+	if !slices.Equal(vs, want) {
+		t.Fatalf("lib versions after four nightlies with keep 2: %q, want %q", vs, want)
+	}
+	dists, _ := filepath.Glob(filepath.Join(f.out, "dist/acme/*.zip"))
+	if len(dists) != 6 {
+		t.Errorf("%d archives on disk, want 6 (two sets of three): %q", len(dists), dists)
+	}
+	for _, gone := range []string{"20240102", "20240103"} {
+		if _, err := os.Stat(filepath.Join(f.out, "dist/acme/lib-2.0.0.1-a"+gone+".zip")); err == nil {
+			t.Errorf("retired nightly %s still on disk", gone)
+		}
+	}
+	last := snaps[3]
+	for p, h := range snaps[2] {
+		if strings.Contains(p, "a20240104.zip") && last[p] != h {
+			t.Errorf("kept archive %s changed", p)
+		}
+	}
+}
+
+// TestNightlySameDay: a second set of heads committed the same UTC day gets the suffix YYYYMMDD.2, which
+// Composer orders after the first; the first set stays.
+func TestNightlySameDay(t *testing.T) {
+	f := newNightlyFixture(t)
+	f.build(t, 0, 2)
+	f.modules.WriteFile("ModuleA/a.php", "<?php // same day\n", false)
+	commitAt(t, f.modules, "2024-01-02T23:59:59+00:00")
+	if s := f.build(t, 0, 2); s.Built != 3 {
+		t.Fatalf("second set the same day: %+v", s)
+	}
+	// A commit at 01:00 the next day at UTC+02:00 is still the 2nd in UTC.
+	f.modules.WriteFile("ModuleA/a.php", "<?php // same day, other zone\n", false)
+	commitAt(t, f.modules, "2024-01-03T01:00:00+02:00")
+	f.build(t, 0, 2)
+	vs, _ := p2Versions(t, f.out, "acme/module-a")
+	want := []string{"100.1.0.1-a20240102", "100.1.0.1-a20240102.2", "100.1.0.1-a20240102.3"}
+	if !slices.Equal(vs, want) {
+		t.Fatalf("module-a versions %q, want %q", vs, want)
+	}
+}
