@@ -22,6 +22,7 @@ import (
 // buildOptions are the flags of `magerepo build`.
 type buildOptions struct {
 	Config     string
+	Profile    string
 	Out        string
 	Cache      string
 	Jobs       int
@@ -39,6 +40,7 @@ type buildOptions struct {
 // AddFlags registers the options' flags.
 func (o *buildOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.Config, "config", "c", "", "profile YAML (default: the embedded Magento Open Source mirror profile)")
+	addProfileFlag(f, &o.Profile, "build the embedded profile `NAME` instead of the default one (magerepo profile list; not with --config)")
 	f.StringVarP(&o.Out, "out", "o", "public", "output directory (the repository to serve)")
 	f.StringVar(&o.Cache, "cache", gitsrc.DefaultCacheDir(), "directory for the bare git mirrors of remote sources (below the user cache directory: $XDG_CACHE_HOME or ~/.cache on Linux)")
 	// Defaults that depend on the machine are described, not printed, so that --help and the generated
@@ -63,8 +65,9 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 		Use:   "build",
 		Short: "Build (or update) a Composer repository from git repositories",
 		Long: `Build turns the tags of the configured git repositories into a Composer 2 repository in --out:
-one zip per package version, p2 metadata, packages.json. Without --config it builds the whole
-Magento Open Source mirror (see 'magerepo profile show').
+one zip per package version, p2 metadata, packages.json. Without --config or --profile it builds
+the whole Magento Open Source mirror (see 'magerepo profile show'); --profile NAME builds another
+embedded profile ('magerepo profile list'), --config FILE your own.
 
 Runs are incremental: tags already processed are not read again, and a published archive is
 never rebuilt or rewritten, so users' lock files and caches stay valid.
@@ -73,6 +76,7 @@ Exit status: 0 success, 1 some packages, tags or sources failed (each is reporte
 repository, tag and path; the rest is built), 2 unusable configuration or arguments.`,
 		Example: `  magerepo build --out /srv/magerepo --base-url https://mirror.example.com/
   magerepo build --config my-distribution.yaml --out public --jobs 8
+  magerepo build --profile upstream-nightly --out nightly --base-url https://nightly.example.com/
   magerepo build --sources-dir ./clones --prebuilt ./additional-packages --out public`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -81,19 +85,8 @@ repository, tag and path; the rest is built), 2 unusable configuration or argume
 		},
 	}
 	opts.AddFlags(cmd.Flags())
+	completeProfileFlag(cmd)
 	return cmd
-}
-
-// loadConfig reads the profile, or the embedded default one.
-func loadConfig(path string) (*config.Config, error) {
-	if path == "" {
-		c, err := config.Default()
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	}
-	return config.Load(path)
 }
 
 // runBuild is the build command; tests call it directly.
@@ -104,12 +97,12 @@ func runBuild(ctx context.Context, opts *buildOptions, g *globalOptions) error {
 
 // runBuildSummary is runBuild, also returning the summary (nil when the build could not start).
 func runBuildSummary(ctx context.Context, opts *buildOptions, g *globalOptions) (*build.Summary, error) {
-	cfg, err := loadConfig(opts.Config)
+	cfg, label, embedded, err := loadProfile(opts.Config, opts.Profile)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, err
 	}
-	if opts.Config == "" {
-		cfg.BaseURL = "" // the embedded profile's URL is an example: never publish at somebody else's server
+	if embedded {
+		cfg.BaseURL = "" // an embedded profile's URL is an example: never publish at somebody else's server
 	}
 	if opts.BaseURL != "" {
 		cfg.BaseURL = opts.BaseURL
@@ -118,11 +111,7 @@ func runBuildSummary(ctx context.Context, opts *buildOptions, g *globalOptions) 
 		cfg.ArchiveFormat = opts.Format.String()
 	}
 	if probs := cfg.Validate(); len(probs) > 0 {
-		name := opts.Config
-		if name == "" {
-			name = config.DefaultProfileName
-		}
-		return nil, usageError{&config.ValidationError{File: name, Problems: probs}}
+		return nil, usageError{&config.ValidationError{File: label, Problems: probs}}
 	}
 	log := g.logger()
 	sum, err := build.Run(ctx, build.Options{
@@ -168,7 +157,7 @@ func mirrorBuild(ctx context.Context, g *globalOptions, opts *buildOptions) erro
 	return opts.PublishTo.mirror(ctx, g, r, w)
 }
 
-// buildOnce runs one build for `magerepo serve --update-every`: opts names the configuration, cache, base URL
+// buildOnce runs one build for `magerepo serve --update-every`: opts names the profile, cache, base URL
 // and prebuilt directories; the output is the served directory. The summary is nil when the build could not
 // start.
 func buildOnce(ctx context.Context, g *globalOptions, opts buildOptions, outDir string) (*build.Summary, error) {

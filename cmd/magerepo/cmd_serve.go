@@ -23,6 +23,7 @@ type serveOptions struct {
 	AuthFile      string
 	UpdateEvery   time.Duration
 	Config        string
+	Profile       string
 	Cache         string
 	BaseURL       string
 	Prebuilt      []string
@@ -37,6 +38,7 @@ func (o *serveOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.AuthFile, "auth-file", "", "credentials file (lines user:password or token:<token>): require HTTP Basic or Bearer")
 	f.DurationVar(&o.UpdateEvery, "update-every", 0, "rebuild the repository at this interval (e.g. 1h); 0: never")
 	f.StringVar(&o.Config, "config", "", "build configuration for updates (default: the embedded profile)")
+	addProfileFlag(f, &o.Profile, "embedded profile `NAME` for updates (magerepo profile list; not with --config)")
 	f.StringVar(&o.Cache, "cache", "", "git cache directory for updates (default: the build command's default)")
 	f.StringVar(&o.BaseURL, "base-url", "", "public URL of the repository for updates (overrides the profile's base-url)")
 	f.StringArrayVar(&o.Prebuilt, "prebuilt", nil, "prebuilt zip directory for updates (repeatable)")
@@ -55,7 +57,7 @@ fast plain 404 for names the repository does not hold. The private state in
 .magerepo/, dot files and directory listings are never served.
 
 With --update-every and/or --webhook-secret the server also rebuilds the
-repository (like "magerepo build --config ... --cache ... --out <dir>") on that
+repository (like "magerepo build --config FILE|--profile NAME --cache ... --out <dir>") on that
 interval, once at start, and on POST /hooks/update, while requests keep being
 served; updates never run concurrently. The webhook accepts the secret as
 "X-Magerepo-Secret: <secret>", "Authorization: Bearer <secret>", or a GitHub
@@ -90,6 +92,7 @@ Exit status: 0 stopped by a signal after a clean shutdown, 1 the server failed,
 		},
 	}
 	opts.AddFlags(cmd.Flags())
+	completeProfileFlag(cmd)
 	return cmd
 }
 
@@ -102,8 +105,14 @@ func runServe(ctx context.Context, opts *serveOptions, g *globalOptions, dir str
 		return usageError{fmt.Errorf("serve: --update-every must not be negative")}
 	}
 	updates := opts.UpdateEvery > 0 || opts.WebhookSecret != ""
-	if !updates && (opts.Config != "" || opts.Cache != "" || opts.BaseURL != "" || len(opts.Prebuilt) > 0) {
-		return usageError{fmt.Errorf("serve: --config, --cache, --base-url and --prebuilt are for updates: add --update-every or --webhook-secret")}
+	if !updates && (opts.Config != "" || opts.Profile != "" || opts.Cache != "" || opts.BaseURL != "" || len(opts.Prebuilt) > 0) {
+		return usageError{fmt.Errorf("serve: --config, --profile, --cache, --base-url and --prebuilt are for updates: add --update-every or --webhook-secret")}
+	}
+	if updates && opts.Profile != "" {
+		// Refuse a wrong name now, not at the first update after the server announced itself.
+		if _, _, _, err := loadProfile(opts.Config, opts.Profile); err != nil {
+			return err
+		}
 	}
 	if opts.TLSCert != "" {
 		// Load the pair now: the server would only read it after announcing that it serves with TLS.
@@ -126,7 +135,7 @@ func runServe(ctx context.Context, opts *serveOptions, g *globalOptions, dir str
 			return fmt.Errorf("serve: %w", err)
 		}
 		sopts.Updater = server.NewCountingUpdater(func(ctx context.Context) ([]slog.Attr, error) {
-			sum, err := buildOnce(ctx, g, buildOptions{Config: opts.Config, Cache: opts.Cache, BaseURL: opts.BaseURL, Prebuilt: opts.Prebuilt}, dir)
+			sum, err := buildOnce(ctx, g, buildOptions{Config: opts.Config, Profile: opts.Profile, Cache: opts.Cache, BaseURL: opts.BaseURL, Prebuilt: opts.Prebuilt}, dir)
 			return summaryAttrs(sum), err
 		}, log)
 	} else if _, err := os.Stat(filepath.Join(dir, "packages.json")); err != nil {

@@ -3,8 +3,8 @@
 package main
 
 // The generated documentation (docs/cli-reference/, and the exit-status table, the --json examples and the
-// config check example in docs/cli.md) comes from the tests that check it:
-//go:generate go test -run ^(TestCommandReference|TestExitCodes|TestDocumentedOutput)$ -update
+// config check example in docs/cli.md, the profile list in docs/profiles.md) comes from the tests that check it:
+//go:generate go test -run ^(TestCommandReference|TestExitCodes|TestDocumentedOutput|TestProfilesDocumented)$ -update
 
 import (
 	"context"

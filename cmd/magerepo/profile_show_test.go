@@ -44,34 +44,7 @@ func TestProfileShowBuildsAsPrinted(t *testing.T) {
 		t.Fatalf("config check of the printed profile: exit %d\n%s", code, stderr)
 	}
 
-	// magento2 at a tag whose Catalog module is the replaced version, with other bytes at the replaced path.
-	sources := t.TempDir()
-	m2 := gittest.New(t)
-	m2.Write(map[string]string{
-		"composer.json":                                   `{"name": "magento/magento2ce", "version": "2.4.7-p3"}`,
-		"app/code/Magento/Catalog/composer.json":          gittest.ComposerJSON(fr.Package, fr.Version, nil),
-		"app/code/Magento/Catalog/registration.php":       "<?php\n",
-		"app/code/Magento/Catalog/" + rf.Path:             "<!-- as in the git tag: the release differs -->\n",
-		"app/code/Magento/Catalog/Model/Product.php":      "<?php class Product {}\n",
-		"lib/internal/Magento/Framework/composer.json":    gittest.ComposerJSON("magento/framework", "103.0.7-p3", nil),
-		"lib/internal/Magento/Framework/registration.php": "<?php\n",
-	})
-	m2.CommitTag("2.4.7-p3")
-	// The released composer.json files of the release, as in mage-os/magento2-base-composer-json.
-	md := gittest.New(t)
-	md.Write(map[string]string{
-		"2.4.7-p3/magento2-base/composer.json": `{"name": "magento/magento2-base", "type": "magento2-component", "version": "2.4.7-p3"}`,
-		"2.4.7-p3/product-community-edition/composer.json": `{"name": "magento/product-community-edition", "type": "metapackage",
-    "version": "2.4.7-p3", "require": {"magento/module-catalog": "103.0.7-p3"}}`,
-		"2.4.7-p3/project-community-edition/composer.json": `{"name": "magento/project-community-edition", "type": "project",
-    "version": "2.4.7-p3", "require": {"magento/product-community-edition": "2.4.7-p3"}}`,
-	})
-	md.CommitTag("2.4.7-p3")
-	for dir, name := range map[string]string{m2.Dir: fr.Source, md.Dir: config.ReleaseMetadataDir} {
-		if err := os.Rename(dir, filepath.Join(sources, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sources := miniMirrorSources(t, fr)
 
 	out := filepath.Join(dir, "public")
 	stdout, stderr, code = runCLI(t, "build", "--config", profile, "--sources-dir", sources, "--out", out,
@@ -101,4 +74,42 @@ func TestProfileShowBuildsAsPrinted(t *testing.T) {
 		return
 	}
 	t.Fatalf("%s is not in %s", rf.Path, zipPath)
+}
+
+// miniMirrorSources returns a --sources-dir for the embedded mirror profile with two of its sources: a miniature
+// magento2 at the tag whose Catalog module is the version fr replaces a file of (with other bytes at the
+// replaced path), and the release metadata of that release. The profile's other sources are missing from it, so
+// a build skips them.
+func miniMirrorSources(t *testing.T, fr config.FileReplacement) string {
+	t.Helper()
+	rf := fr.Files[0]
+	sources := t.TempDir()
+	m2 := gittest.New(t)
+	m2.Write(map[string]string{
+		"composer.json":                                   `{"name": "magento/magento2ce", "version": "2.4.7-p3"}`,
+		"app/code/Magento/Catalog/composer.json":          gittest.ComposerJSON(fr.Package, fr.Version, nil),
+		"app/code/Magento/Catalog/registration.php":       "<?php\n",
+		"app/code/Magento/Catalog/" + rf.Path:             "<!-- as in the git tag: the release differs -->\n",
+		"app/code/Magento/Catalog/Model/Product.php":      "<?php class Product {}\n",
+		"lib/internal/Magento/Framework/composer.json":    gittest.ComposerJSON("magento/framework", "103.0.7-p3", nil),
+		"lib/internal/Magento/Framework/registration.php": "<?php\n",
+	})
+	m2.CommitTag("2.4.7-p3")
+	// The released composer.json files of the release, as in mage-os/magento2-base-composer-json.
+	md := gittest.New(t)
+	md.Write(map[string]string{
+		"2.4.7-p3/magento2-base/composer.json": `{"name": "magento/magento2-base", "type": "magento2-component", "version": "2.4.7-p3"}`,
+		"2.4.7-p3/product-community-edition/composer.json": `{"name": "magento/product-community-edition", "type": "metapackage",
+    "version": "2.4.7-p3", "require": {"magento/module-catalog": "103.0.7-p3"}}`,
+		"2.4.7-p3/project-community-edition/composer.json": `{"name": "magento/project-community-edition", "type": "project",
+    "version": "2.4.7-p3", "require": {"magento/product-community-edition": "2.4.7-p3"}}`,
+	})
+	md.CommitTag("2.4.7-p3")
+	for dir, name := range map[string]string{m2.Dir: fr.Source, md.Dir: config.ReleaseMetadataDir} {
+		if err := os.Rename(dir, filepath.Join(sources, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	return sources
 }
