@@ -22,8 +22,11 @@ type Set struct {
 	Elsewhere []composer.NamePattern
 }
 
-// linkSections are the sections whose keys are package names.
-var linkSections = []string{"require", "require-dev", "suggest", "conflict", "replace", "provide"}
+// linkSections are the sections whose links are renamed. conflict, replace and provide keep their upstream
+// names: their constraints are upstream versions, which a renamed key would compare with the distribution's
+// versions (a conflict "<103" with acme/framework 1.0.0 would always hold), while Composer applies them to
+// the upstream name through the replace of every distribution package.
+var linkSections = []string{"require", "require-dev", "suggest"}
 
 // pinnedSections are the sections whose constraints become the produced package's version.
 var pinnedSections = map[string]bool{"require": true, "require-dev": true}
@@ -54,8 +57,8 @@ func (s *Set) renamesLink(name string) bool {
 }
 
 // Apply rewrites the composer.json of the package upstream calls name into the build's package: its name
-// renamed, its version the build's, every link to a package the build produces renamed (and, in require and
-// require-dev, pinned to that package's version), links to packages published elsewhere renamed with their
+// renamed, its version the build's, every require, require-dev and suggest link to a package the build
+// produces renamed (and, in require and require-dev, pinned to that package's version), links to packages published elsewhere renamed with their
 // constraint kept, config.allow-plugins keys renamed alike, and the upstream package added to replace.
 // Key order is kept; a renamed key keeps its position.
 func (s *Set) Apply(doc *composer.Object, name string) {
