@@ -15,7 +15,9 @@ func mustDoc(t *testing.T, s string) *composer.Object {
 	return doc
 }
 
-func compact(o *composer.Object) string { return string(composer.MarshalCompact(composer.ObjectValue(o))) }
+func compact(o *composer.Object) string {
+	return string(composer.MarshalCompact(composer.ObjectValue(o)))
+}
 
 // TestApply: the name and version become the distribution's; links to produced packages are renamed in
 // place, pinned in require and require-dev and kept as written elsewhere; links to packages the build does
