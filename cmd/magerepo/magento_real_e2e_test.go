@@ -200,24 +200,7 @@ func TestRealMagentoCreateProject(t *testing.T) {
 	addr := freeLoopbackAddr(t)
 	base := "http://" + addr + "/"
 	out := filepath.Join(t.TempDir(), "mirror")
-	start := time.Now()
-	// The README's main command, offline: --sources-dir, and no --prebuilt: the prebuilt zips come from the
-	// profile's prebuilt source, here a copy of the fixture's zips laid out as mage-os/generate-mirror-repo-js
-	// has them (DIR/additional-packages/resource/additional-packages).
-	build := exec.Command(bin, "build", "--out", out, "--base-url", base, "--sources-dir", realSourcesDir(t, fx),
-		"--cache", t.TempDir(), "-q")
-	buildOut, err := build.CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
-		t.Fatalf("magerepo build: %v\n%s", err, buildOut)
-	}
-	var rep buildReport
-	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(out, ".magerepo", "last-build.json"))), &rep); err != nil {
-		t.Fatalf("build report: %v\n%s", err, buildOut)
-	}
-	if errs := checkBuildReport(t, rep, time.Since(start)); err != nil && errs == 0 {
-		t.Errorf("magerepo build: %v, but its report has no error\n%s", err, buildOut)
-	}
+	runRealBuild(t, bin, out, base, realSourcesDir(t, fx))
 
 	// Serve it with the real server, and the third-party stand-in for packagist.org on another port.
 	startServe(t, bin, out, addr)
@@ -228,6 +211,30 @@ func TestRealMagentoCreateProject(t *testing.T) {
 		project := realCreateProject(t, composerBin, base, thirdparty)
 		compareRealInstall(t, fx, exp, project, base)
 	})
+}
+
+// runRealBuild runs the README's main command offline into out: --sources-dir, and no --prebuilt (the prebuilt
+// zips come from the profile's prebuilt source, here a copy of the fixture's zips laid out as
+// mage-os/generate-mirror-repo-js has them: DIR/additional-packages/resource/additional-packages), with a cache of
+// its own; extra adds flags (--config). It checks the report (checkBuildReport) and returns it and the wall time.
+func runRealBuild(t *testing.T, bin, out, base, sourcesDir string, extra ...string) (buildReport, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	args := append([]string{"build", "--out", out, "--base-url", base, "--sources-dir", sourcesDir, "--cache", t.TempDir(), "-q"}, extra...)
+	buildOut, err := exec.Command(bin, args...).CombinedOutput()
+	d := time.Since(start)
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		t.Fatalf("magerepo build: %v\n%s", err, buildOut)
+	}
+	var rep buildReport
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(out, ".magerepo", "last-build.json"))), &rep); err != nil {
+		t.Fatalf("build report: %v\n%s", err, buildOut)
+	}
+	if errs := checkBuildReport(t, rep, d); err != nil && errs == 0 {
+		t.Errorf("magerepo build: %v, but its report has no error\n%s", err, buildOut)
+	}
+	return rep, d
 }
 
 // checkBuildReport accepts skips (the sources of the embedded profile that the fixture does not hold, and the
@@ -294,17 +301,27 @@ func serveThirdparty(t *testing.T, dir string) string {
 // realCreateProject runs the real `composer create-project` for 2.4.3-p2 from the mirror and returns the project.
 func realCreateProject(t *testing.T, composerBin, base, thirdparty string) string {
 	t.Helper()
+	project, _ := createProjectFrom(t, composerBin, base, thirdparty, "magento/project-community-edition=2.4.3-p2")
+	return project
+}
+
+// createProjectFrom runs the real `composer create-project spec` from the repository at base with a Composer home
+// of its own, and returns the project and the environment it ran with (for later Composer commands in it).
+// vendors are more vendors whose plugins are allowed (a distribution's).
+func createProjectFrom(t *testing.T, composerBin, base, thirdparty, spec string, vendors ...string) (string, []string) {
+	t.Helper()
 	home := t.TempDir()
 	// Every plugin the release uses is allowed, packagist.org is off (the stand-in replaces it), plain http to
 	// 127.0.0.1 is allowed. Composer's audit is left at its defaults: from 2.9 on it blocks packages with security
 	// advisories; the advisories come from the repositories, and neither the mirror nor the stand-in publishes
 	// any, which the log line "advisories" below shows.
+	plugins := map[string]bool{"magento/*": true, "laminas/laminas-dependency-plugin": true,
+		"dealerdirect/phpcodesniffer-composer-installer": true}
+	for _, v := range vendors {
+		plugins[v+"/*"] = true
+	}
 	cfg := map[string]any{
-		"config": map[string]any{
-			"secure-http": false,
-			"allow-plugins": map[string]bool{"magento/*": true, "laminas/laminas-dependency-plugin": true,
-				"dealerdirect/phpcodesniffer-composer-installer": true},
-		},
+		"config":       map[string]any{"secure-http": false, "allow-plugins": plugins},
 		"repositories": map[string]any{"packagist.org": false, "thirdparty": map[string]string{"type": "composer", "url": thirdparty}},
 	}
 	b, _ := json.Marshal(cfg)
@@ -322,7 +339,7 @@ func realCreateProject(t *testing.T, composerBin, base, thirdparty string) strin
 	parent := t.TempDir()
 	project := filepath.Join(parent, "shop")
 	cmd := exec.Command(composerBin, "create-project", "--repository-url="+base, "--ignore-platform-reqs",
-		"--no-interaction", "--no-ansi", "--no-progress", "magento/project-community-edition=2.4.3-p2", project)
+		"--no-interaction", "--no-ansi", "--no-progress", spec, project)
 	cmd.Dir = parent
 	cmd.Env = env
 	start := time.Now()
@@ -331,13 +348,13 @@ func realCreateProject(t *testing.T, composerBin, base, thirdparty string) strin
 	if err != nil {
 		t.Fatalf("composer create-project after %s: %v\n%s", d.Round(time.Millisecond), err, tailLines(string(msg), 80))
 	}
-	t.Logf("create-project: %s wall time", d.Round(time.Millisecond))
+	t.Logf("create-project %s: %s wall time", spec, d.Round(time.Millisecond))
 	for _, line := range strings.Split(string(msg), "\n") {
 		if strings.Contains(strings.ToLower(line), "advisor") || strings.Contains(line, "Higher matching version") {
 			t.Logf("composer said: %s", strings.TrimSpace(line))
 		}
 	}
-	return project
+	return project, env
 }
 
 func tailLines(s string, n int) string {
