@@ -227,3 +227,47 @@ func TestNightlySameDay(t *testing.T) {
 		t.Fatalf("module-a versions %q, want %q", vs, want)
 	}
 }
+
+// TestNightlyDistribution: a nightly with a distribution vendor renames the set's packages and their links,
+// keeps links to packages it does not build, and makes each package replace the upstream package at the
+// newest stable upstream release of the release metadata (2.0.0, not 2.1.0-beta1).
+func TestNightlyDistribution(t *testing.T) {
+	f := newNightlyFixture(t)
+	md := t.TempDir()
+	for rel, req := range map[string]string{
+		"1.0.0":       `{"acme/module-a": "100.0.0", "acme/module-b": "100.0.0", "acme/lib": "1.0.0"}`,
+		"2.0.0":       `{"acme/module-a": "100.1.0", "acme/module-b": "100.1.0", "acme/lib": "2.0.0"}`,
+		"2.1.0-beta1": `{"acme/module-a": "100.2.0-beta1"}`,
+	} {
+		dir := filepath.Join(md, rel, "product-community-edition")
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "composer.json"), []byte(`{"name": "magento/product-community-edition", "require": `+req+`}`), 0o644)
+	}
+	y := "archive-format: deflate\nbase-url: https://nightly.example/\nvendor: mirror\n" +
+		"distribution: {upstream-vendor: acme}\nrelease-metadata: {name: release-metadata, path: " + md + "}\n" +
+		"sources:\n" +
+		"  - {name: modules, path: " + f.modules.Dir + ", branch: main, packages: [{each-dir: \"\"}]}\n"
+	c, err := config.Parse([]byte(y), "dist-nightly.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Run(t.Context(), Options{Config: c, Out: f.out, CacheDir: f.cache, Jobs: 2})
+	if err != nil || s.Built != 2 {
+		t.Fatalf("build: %v %+v", err, s)
+	}
+	doc := readZipFile(t, filepath.Join(f.out, "dist/mirror/module-b-100.1.0.1-a20240102.zip"), "composer.json")
+	var cj struct {
+		Name    string            `json:"name"`
+		Require map[string]string `json:"require"`
+		Replace map[string]string `json:"replace"`
+	}
+	if err := json.Unmarshal([]byte(doc), &cj); err != nil {
+		t.Fatal(err)
+	}
+	if cj.Name != "mirror/module-b" || cj.Require["mirror/module-a"] != "100.1.0.1-a20240102" || cj.Require["acme/lib"] != "*" {
+		t.Errorf("renamed module-b: %s", doc)
+	}
+	if cj.Replace["acme/module-b"] != "100.1.0" || len(cj.Replace) != 1 {
+		t.Errorf("module-b replaces %v, want acme/module-b 100.1.0", cj.Replace)
+	}
+}
