@@ -59,6 +59,8 @@ type Config struct {
 	File string `yaml:"-"`
 	// DataDir resolves relative data paths (file replacements, prebuilt dirs).
 	DataDir string `yaml:"-"`
+	// Extends is the embedded profile the file extends ("" for none): its data files resolve too.
+	Extends string `yaml:"-"`
 
 	// marks are the positions of the file's keys and list items by path, for Validate's messages.
 	marks map[string]mark
@@ -351,6 +353,11 @@ func Parse(b []byte, name string) (*Config, error) {
 		return nil, &ValidationError{File: name, Problems: []Problem{{Line: 1, Column: 1, Message: "the file is empty; a profile needs at least sources"}}}
 	}
 	c := &Config{File: name}
+	extends, eprobs := applyExtends(&root)
+	if len(eprobs) > 0 {
+		return nil, &ValidationError{File: name, Problems: eprobs}
+	}
+	c.Extends = extends
 	structural, marks := decodeProfile(&root, c)
 	c.marks = marks
 	probs := structural

@@ -58,6 +58,8 @@ func DataFS(c *Config) fs.FS {
 		base = os.DirFS(c.DataDir)
 	case c.File == "":
 		base = DefaultDataFS()
+	case c.Extends != "":
+		base = overlayFS{os.DirFS(filepath.Dir(c.File)), DefaultDataFS()}
 	default:
 		base = os.DirFS(filepath.Dir(c.File))
 	}

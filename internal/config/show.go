@@ -27,6 +27,11 @@ func SelfContainedProfileYAML(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.Extends != "" {
+		// The file replacements are the extended profile's, and resolve in the binary's data wherever the
+		// printed file is saved (DataFS); the file's own lines hold none of them.
+		return src, nil
+	}
 	data := DefaultDataFS()
 	lines := strings.SplitAfter(string(src), "\n")
 	want := map[string][]byte{}
