@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mage-os/magerepo/internal/gittest"
 )
 
 // distributionBlock turns the miniature's mirror profile into a distribution "mageos" of its releases.
@@ -189,5 +191,56 @@ func installDistribution(t *testing.T, base string) {
 	lock := readFile(t, filepath.Join(dir, "composer.lock"))
 	if !strings.Contains(lock, `"name": "test/extension"`) || !strings.Contains(lock, `"name": "mageos/framework"`) {
 		t.Errorf("lock after require lacks the extension or mageos/framework:\n%s", msg)
+	}
+}
+
+// TestDistributionDeterministic: two fresh builds of the same distribution with 1 and 8 workers write the
+// same bytes.
+func TestDistributionDeterministic(t *testing.T) {
+	m := newMiniMagento(t)
+	cfg := distributionProfile(t, m, "https://repo.example/", [2]string{"1.0.0", "2.4.6"}, [2]string{"1.1.0", "2.4.7"})
+	var trees []map[string]string
+	for _, jobs := range []int{1, 8} {
+		out := t.TempDir()
+		g, stdout := testGlobals(t)
+		if err := runBuild(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: jobs}, g); err != nil {
+			t.Fatalf("build: %v\n%s", err, stdout)
+		}
+		trees = append(trees, treeHashes(t, out))
+	}
+	if len(trees[0]) < 20 || jsonOf(trees[0]) != jsonOf(trees[1]) {
+		t.Errorf("outputs differ (or are nearly empty: %d files)", len(trees[0]))
+	}
+}
+
+// TestDistributionWaitsForUpstream: a release whose upstream release the sources do not have yet is reported
+// and published by the first run that has it; the other release is published meanwhile.
+func TestDistributionWaitsForUpstream(t *testing.T) {
+	m := newMiniMagento(t)
+	out := t.TempDir()
+	g, stdout := testGlobals(t)
+	cfg := distributionProfile(t, m, "https://repo.example/", [2]string{"1.0.0", "2.4.6"}, [2]string{"2.0.0", "2.4.9"})
+	sum, err := runBuildSummary(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	if err != nil || sum.Skipped == 0 || !strings.Contains(stdout.String()+jsonOf(sum.Problems), "upstream release 2.4.9") {
+		t.Fatalf("first run: %v %+v\n%s", err, sum, stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "packages/mageos/framework-1.0.0.zip")); err != nil {
+		t.Fatalf("release 1.0.0 not published: %v", err)
+	}
+	m.writeMagento2(t, "2.4.9")
+	m.magento2.CommitTag("2.4.9")
+	m.security.Write(map[string]string{
+		"TwoFactorAuth/composer.json": gittest.ComposerJSON("magento/module-two-factor-auth", "1.9.0", map[string]string{"magento/framework": "103.0.9"}),
+		"_metapackage/composer.json":  `{"name": "magento/security-package", "type": "metapackage", "require": {"magento/module-two-factor-auth": "1.9.0"}}`,
+	})
+	m.security.CommitTag("1.9.0")
+	m.writeMetadata(t, "2.4.9", "1.9.0")
+	sum, err = runBuildSummary(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	if err != nil {
+		t.Fatalf("second run: %v %+v", err, sum)
+	}
+	fw := zipComposerJSON(t, filepath.Join(out, "packages/mageos/framework-2.0.0.zip"))
+	if jsonOf(fw["replace"]) != `{"magento/framework":"103.0.9"}` {
+		t.Errorf("framework 2.0.0 = %s", jsonOf(fw))
 	}
 }

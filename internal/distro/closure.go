@@ -76,7 +76,7 @@ func settle(roots, chosen map[string]string, offers func(string) []Offer, releas
 	for _, name := range slices.Sorted(maps.Keys(constraints)) {
 		v, ok := pick(offers(name), constraints[name], released)
 		if !ok {
-			unresolved = append(unresolved, Unresolved{Name: name, Constraints: constraints[name]})
+			unresolved = append(unresolved, Unresolved{Name: name, Constraints: slices.Compact(slices.Sorted(slices.Values(constraints[name])))})
 			continue
 		}
 		next[name] = v
