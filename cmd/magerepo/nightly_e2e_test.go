@@ -120,3 +120,52 @@ func TestNightlyDeterministic(t *testing.T) {
 		t.Error("no module-catalog nightly 104.0.7.1-a20240103")
 	}
 }
+
+// TestNightlyRealMagento builds the embedded upstream-nightly profile offline from the real 2.4.3-p2 fixture's
+// magento2 clone (branch 2.4-develop) and release metadata: every package of the head at its nightly version
+// (the latest tag 2.4.3-p2 gives the base versions), verify --deep clean, and a second run writes nothing.
+func TestNightlyRealMagento(t *testing.T) {
+	fixture := realFixtureDir(t)
+	sd := t.TempDir()
+	for _, n := range []string{"magento2", "release-metadata"} {
+		if err := os.Symlink(filepath.Join(fixture, "sources", n), filepath.Join(sd, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := t.TempDir()
+	build := func() string {
+		g, stdout := testGlobals(t)
+		opts := &buildOptions{Profile: "upstream-nightly", SourcesDir: sd, Out: out, Cache: t.TempDir(), Jobs: 4,
+			BaseURL: "https://nightly.example/"}
+		if err := runBuild(t.Context(), opts, g); err != nil {
+			t.Fatalf("build: %v\n%s\n%s", err, stdout, problemLines(t, out))
+		}
+		return stdout.String()
+	}
+	if s := build(); !strings.Contains(s, "failed 0;") || !strings.HasPrefix(s, "built 224,") {
+		t.Fatalf("first run: %s", s)
+	}
+	for _, want := range []string{"magento2-base-2.4.3.1-a20220413+p2.zip", "product-community-edition-2.4.3.1-a20220413+p2.zip",
+		"project-community-edition-2.4.3.1-a20220413+p2.zip", "framework-103.0.3.1-a20220413+p2.zip"} {
+		if _, err := os.Stat(filepath.Join(out, "packages/magento", want)); err != nil {
+			t.Errorf("%s not built", want)
+		}
+	}
+	var v bytes.Buffer
+	if err := runVerify(t.Context(), &verifyOptions{Deep: true, BaseURL: "https://nightly.example/", Jobs: 4}, out, &v); err != nil {
+		t.Fatalf("verify: %v\n%s", err, v.String())
+	}
+	before := treeHashes(t, out)
+	if s := build(); !strings.HasPrefix(s, "built 0,") || !strings.Contains(s, "0 new tags") {
+		t.Fatalf("second run: %s", s)
+	}
+	after := treeHashes(t, out)
+	if len(after) != len(before) {
+		t.Errorf("second run: %d files, first %d", len(after), len(before))
+	}
+	for p, h := range before {
+		if after[p] != h {
+			t.Errorf("%s changed in the second run", p)
+		}
+	}
+}

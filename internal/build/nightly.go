@@ -136,7 +136,15 @@ func (b *builder) planNightly() {
 	}
 	n := b.nightlyRun()
 	st := b.nightlyState()
-	complete := len(n.heads) == len(b.sources)
+	// A source left out of --sources-dir is not part of an offline build's set; one that could not be read, or
+	// gave no head, stops the new set (a partial set would pin links to versions that do not exist).
+	opened := 0
+	for _, s := range b.sources {
+		if s.repo != nil {
+			opened++
+		}
+	}
+	complete := opened > 0 && len(n.heads) == opened && len(b.unreadable.list()) == 0
 	var last *nightlySet
 	if len(st.Sets) > 0 {
 		last = st.Sets[len(st.Sets)-1]
@@ -145,7 +153,8 @@ func (b *builder) planNightly() {
 	if !complete || same {
 		if !complete {
 			b.report.add(Problem{Severity: SeverityError, Message: fmt.Sprintf(
-				"nightly: %d of %d sources gave no branch head; no new nightly set this run", len(b.sources)-len(n.heads), len(b.sources))})
+				"nightly: %d of %d sources could not be read or gave no branch head; no new nightly set this run",
+				len(b.sources)-len(n.heads), len(b.sources))})
 		}
 		for _, s := range b.sources {
 			s.tags = nil
@@ -157,7 +166,7 @@ func (b *builder) planNightly() {
 		used[s] = true
 	}
 	n.suffix = distro.NightlySuffix(n.newest, func(s string) bool { return used[s] })
-	b.newTags += len(b.sources)
+	b.newTags += opened
 }
 
 // nightlyState returns the nightly state, created when absent (state files from before nightly builds).
