@@ -1,11 +1,13 @@
 package build
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -138,7 +140,7 @@ func (d *distribution) release(ctx context.Context, r config.DistRelease) ([]*ca
 	d.set = d.newSet(r, closure, d.projects(closure))
 	ok := true
 	var out []*candidate
-	for _, name := range slices.Sorted(mapsKeys(closure)) {
+	for _, name := range slices.Sorted(maps.Keys(closure)) {
 		c := d.find(name, closure[name])
 		made, good := d.derive(c, r)
 		ok = ok && good
@@ -159,16 +161,6 @@ func (d *distribution) release(ctx context.Context, r config.DistRelease) ([]*ca
 // candidateOrder is the walk order expandAll sorts candidates in.
 func candidateOrder(a, c *candidate) int {
 	return cmpInts(a.src.idx, c.src.idx, a.phase, c.phase, a.lidx, c.lidx, a.tag.idx, c.tag.idx)
-}
-
-func mapsKeys(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // roots are the release's metapackages: the extra-metapackage packages (product and project) at the upstream
@@ -378,7 +370,7 @@ func (d *distribution) aliasCandidates() []*candidate {
 	for k := range d.aliases {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b [2]string) int { return cmpStrings(a[0], b[0], a[1], b[1]) })
+	slices.SortFunc(keys, func(a, b [2]string) int { return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1])) })
 	var out []*candidate
 	for _, k := range keys {
 		if _, published := d.b.out.Lookup(k[0], k[1]); published {
@@ -398,18 +390,6 @@ func (d *distribution) aliasCandidates() []*candidate {
 		out = append(out, n)
 	}
 	return out
-}
-
-func cmpStrings(pairs ...string) int {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i] != pairs[i+1] {
-			if pairs[i] < pairs[i+1] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }
 
 // commitReleases records the releases completed by a run whose publish succeeded without failures.
