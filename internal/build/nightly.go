@@ -34,6 +34,7 @@ type nightlyRun struct {
 	newest time.Time         // committer date of the newest head
 	latest map[int]latestTag // source index -> the repository's latest tag (the base ref)
 	set    *nightlySet       // the set this run publishes, once its archives are written
+	retry  bool              // the set is the last one again, which was incomplete
 }
 
 // latestTag is a source's latest tag by the reference's rule, with its root tree ("" when it has no tag).
@@ -54,6 +55,9 @@ type nightlySet struct {
 	Suffix   string            `json:"suffix"`
 	Heads    map[string]string `json:"heads"`
 	Packages []nightlyPackage  `json:"packages"`
+	// Incomplete reports that some package of the set failed: the next run with the same heads builds the set
+	// again under the same suffix (what was published is reused) and reports the failures again.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // nightlyPackage is one (name, version) of a nightly set.
@@ -150,6 +154,11 @@ func (b *builder) planNightly() {
 		last = st.Sets[len(st.Sets)-1]
 	}
 	same := last != nil && st.Config == nightlyHash(b.cfg) && mapsEqual(last.Heads, n.heads)
+	if same && last.Incomplete && complete {
+		n.suffix, n.retry = last.Suffix, true
+		b.newTags += opened
+		return
+	}
 	if !complete || same {
 		if !complete {
 			b.report.add(Problem{Severity: SeverityError, Message: fmt.Sprintf(
@@ -454,9 +463,8 @@ func (b *builder) retireNightlies(cands []*candidate) {
 	}
 	slices.SortFunc(set.Packages, func(a, c nightlyPackage) int { return strings.Compare(a.Name, c.Name) })
 	b.nightly.set = set
-	st := b.nightlyState()
 	keep := b.cfg.Nightly.KeepOrDefault()
-	for _, old := range st.Sets[:max(0, len(st.Sets)+1-keep)] {
+	for _, old := range b.priorSets()[:max(0, len(b.priorSets())+1-keep)] {
 		for _, p := range old.Packages {
 			b.out.Remove(p.Name, p.Version)
 		}
@@ -469,8 +477,21 @@ func (b *builder) recordNightly() {
 		return
 	}
 	st := b.nightlyState()
-	st.Sets = append(st.Sets, b.nightly.set)
+	b.nightly.set.Incomplete = b.report.failed()
+	st.Sets = append(b.priorSets(), b.nightly.set)
 	st.Sets = st.Sets[max(0, len(st.Sets)-b.cfg.Nightly.KeepOrDefault()):]
-	st.Suffixes = append(st.Suffixes, b.nightly.set.Suffix)
+	if !b.nightly.retry {
+		st.Suffixes = append(st.Suffixes, b.nightly.set.Suffix)
+	}
 	st.Config = nightlyHash(b.cfg)
+}
+
+// priorSets are the published sets before this run's: all of them, or all but the last when this run builds
+// the last one again.
+func (b *builder) priorSets() []*nightlySet {
+	sets := b.nightlyState().Sets
+	if b.nightly != nil && b.nightly.retry {
+		return sets[:len(sets)-1]
+	}
+	return sets
 }

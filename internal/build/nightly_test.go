@@ -271,3 +271,40 @@ func TestNightlyDistribution(t *testing.T) {
 		t.Errorf("module-b replaces %v, want acme/module-b 100.1.0", cj.Replace)
 	}
 }
+
+// TestNightlyFailureRetried: a package of the set that fails is reported again by every run with the same
+// heads, under the same suffix, and the packages that were published are not written again; once a commit
+// fixes it, the next set is complete.
+func TestNightlyFailureRetried(t *testing.T) {
+	f := newNightlyFixture(t)
+	f.modules.WriteFile("ModuleC/composer.json", `{"name": "acme/module-c", "require": {"acme/lib": 2}}`, false)
+	f.modules.Commit("a broken module") // 2024-01-03
+	run := func() *Summary {
+		s, err := Run(t.Context(), Options{Config: f.profile(t, 0), Out: f.out, CacheDir: f.cache, Jobs: 2})
+		if err == nil {
+			t.Fatalf("a run with a broken package succeeded: %+v", s)
+		}
+		return s
+	}
+	s1 := run()
+	if s1.Failed != 1 || s1.Built != 3 {
+		t.Fatalf("run 1: %+v", s1)
+	}
+	before := snapshot(t, f.out)
+	s2 := run()
+	if s2.Failed != 1 || s2.Built != 0 || s2.Reused != 3 {
+		t.Fatalf("run 2 with the same heads must report the failure again and reuse the rest: %+v", s2)
+	}
+	if after := snapshot(t, f.out); !equalMaps(before, after) {
+		t.Errorf("run 2 rewrote files")
+	}
+	if vs, _ := p2Versions(t, f.out, "acme/module-a"); !slices.Equal(vs, []string{"100.1.0.1-a20240103"}) {
+		t.Errorf("module-a versions %q: the retry must keep the suffix", vs)
+	}
+	f.modules.WriteFile("ModuleC/composer.json", gittest.ComposerJSON("acme/module-c", "", map[string]string{"acme/lib": "*"}), false)
+	f.modules.Commit("fixed") // 2024-01-04
+	s3 := f.build(t, 0, 2)
+	if s3.Failed != 0 || s3.Built != 4 {
+		t.Fatalf("run 3: %+v", s3)
+	}
+}
