@@ -39,10 +39,12 @@ import (
 //   - `composer create-project acme/project-minimal-edition=1.0.0` must install, deploy the root files, and
 //     have fewer packages in its lock than the full edition (both counts are logged).
 //
-// The distribution's differences from the mirror's package (rules, as counted in the log):
+// The distribution's differences from the mirror's package (rules, as counted in the log; "project" is the
+// build's own decision, internal/build/distro.go: a project is the root of an install, never a dependency):
 //   - name: acme/X where the mirror has magento/X;
 //   - version: 1.0.0 where the mirror has the upstream version (and version_normalized 1.0.0.0 in metadata);
-//   - replace: magento/X at the upstream version, added;
+//   - replace: magento/X at the upstream version, added (project: a package of type project replaces nothing
+//     and has no alias; its upstream version is its extra.magento_version);
 //   - link renamed: a link (any section) to a package the distribution produces names acme/Y for magento/Y;
 //     in require and require-dev pinned to 1.0.0, accepted only when Y's upstream version satisfies the
 //     mirror's constraint;
@@ -105,8 +107,9 @@ func TestRealDistributionCreateProject(t *testing.T) {
 	mirror := readPublished(t, mirrorOut, base)
 	dist := readPublished(t, out, base)
 	produced := checkDistribution(t, dist, mirror)
-	if t.Failed() {
-		t.FailNow() // nothing to install
+	if produced[upVendor+"/project-community-edition"] == "" || produced[upVendor+"/product-community-edition"] == "" {
+		t.Fatalf("the distribution has no %s/project-community-edition or product-community-edition %s made from %s: nothing to install",
+			distVendor, distVersion, distUpstream)
 	}
 
 	startServe(t, bin, out, addr)
@@ -285,6 +288,7 @@ func zipFiles(t *testing.T, p string) (map[string]zipEntry, []byte) {
 func checkDistribution(t *testing.T, dist, mirror *published) map[string]string {
 	t.Helper()
 	produced := map[string]string{}
+	projects := map[string]bool{}
 	editions := map[string]map[string]any{}
 	var upstreamDocs []map[string]any
 	for _, name := range dist.names() {
@@ -299,11 +303,15 @@ func checkDistribution(t *testing.T, dist, mirror *published) map[string]string 
 		}
 		up := upVendor + "/" + rest
 		replace, _ := vs[0]["replace"].(map[string]any)
+		extra, _ := vs[0]["extra"].(map[string]any)
 		switch v, ok := replace[up].(string); {
 		case ok:
 			produced[up] = v
 		case strings.HasSuffix(rest, "-minimal-edition"):
 			editions[rest] = vs[0]
+		case vs[0]["type"] == "project" && vs[0]["replace"] == nil && extra["magento_version"] == distUpstream:
+			produced[up] = distUpstream // rule project: the root of an install replaces nothing and has no alias
+			projects[up] = true
 		default:
 			t.Errorf("%s %s: replaces no %s (replace: %v)", name, distVersion, up, vs[0]["replace"])
 		}
@@ -341,7 +349,7 @@ func checkDistribution(t *testing.T, dist, mirror *published) map[string]string 
 		}
 	}
 	for up := range produced {
-		if !aliased[up] {
+		if !aliased[up] && !projects[up] {
 			t.Errorf("%s %s: produced as %s/%s %s, and no alias published (aliases: true)", up, produced[up],
 				distVendor, strings.TrimPrefix(up, upVendor+"/"), distVersion)
 		}
