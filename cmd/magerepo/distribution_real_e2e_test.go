@@ -75,14 +75,7 @@ var minimalEdition = []string{"php", "ext-*", "lib-*", "magento/magento2-base", 
 
 // TestRealDistributionCreateProject: see the comment at the top of this file.
 func TestRealDistributionCreateProject(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a whole Magento release twice and installs it four times")
-	}
-	fx := realFixtureDir(t)
-	requireTool(t, "git")
-	requireTool(t, "php")
-	requireTool(t, "unzip")
-	bin := buildMagerepoBinary(t)
+	fx, bin := realTestSetup(t, "builds a whole Magento release twice and installs it four times")
 	sources := realSourcesDir(t, fx)
 	addr := freeLoopbackAddr(t)
 	base := "http://" + addr + "/"

@@ -189,16 +189,23 @@ func realSourcesDir(t *testing.T, fx string) string {
 	return dir
 }
 
-// TestRealMagentoCreateProject: see the comment at the top of this file.
-func TestRealMagentoCreateProject(t *testing.T) {
+// realTestSetup skips the test in -short mode (why: what it does), finds the fixture and the tools, and builds
+// the binary.
+func realTestSetup(t *testing.T, why string) (fx, bin string) {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("builds a whole Magento release and installs it twice")
+		t.Skip(why)
 	}
-	fx := realFixtureDir(t)
+	fx = realFixtureDir(t)
 	requireTool(t, "git")
 	requireTool(t, "php")
 	requireTool(t, "unzip")
-	bin := buildMagerepoBinary(t)
+	return fx, buildMagerepoBinary(t)
+}
+
+// TestRealMagentoCreateProject: see the comment at the top of this file.
+func TestRealMagentoCreateProject(t *testing.T) {
+	fx, bin := realTestSetup(t, "builds a whole Magento release and installs it twice")
 
 	// Build the embedded profile (no --config) from the fixture.
 	addr := freeLoopbackAddr(t)
