@@ -244,3 +244,45 @@ func TestDistributionWaitsForUpstream(t *testing.T) {
 		t.Errorf("framework 2.0.0 = %s", jsonOf(fw))
 	}
 }
+
+// TestDistributionAliasesFindTheDistribution: in a project that requires nothing of the distribution but an
+// extension written against magento/*, Composer loads the distribution's packages only through the aliases
+// (a Composer repository has no index of which packages replace a name); without aliases the install fails.
+func TestDistributionAliasesFindTheDistribution(t *testing.T) {
+	requireTool(t, "composer")
+	m := newMiniMagento(t)
+	for _, aliases := range []bool{true, false} {
+		ln, base := listen(t)
+		out := t.TempDir()
+		g, stdout := testGlobals(t)
+		cfg := distributionProfile(t, m, base, [2]string{"1.0.0", "2.4.6"})
+		if !aliases {
+			b, _ := os.ReadFile(cfg)
+			os.WriteFile(cfg, []byte(strings.Replace(string(b), "distribution:\n", "distribution:\n  aliases: false\n", 1)), 0o644)
+		}
+		if err := runBuild(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g); err != nil {
+			t.Fatalf("build: %v\n%s", err, stdout)
+		}
+		serveDir(t, ln, out)
+		ext, dir := t.TempDir(), t.TempDir()
+		os.WriteFile(filepath.Join(ext, "composer.json"), []byte(`{"name": "test/extension", "version": "1.0.0",
+    "require": {"magento/framework": "103.0.*", "magento/module-catalog": "*"}}`), 0o644)
+		os.WriteFile(filepath.Join(dir, "composer.json"), []byte(`{"name": "test/shop", "require": {"test/extension": "1.0.0"},
+    "repositories": [{"packagist.org": false}, {"type": "composer", "url": "`+base+`"}, {"type": "path", "url": "`+ext+`", "options": {"symlink": false}}],
+    "config": {"secure-http": false}}`), 0o644)
+		msg, err := runComposer(t, dir, "install")
+		if aliases {
+			if err != nil {
+				t.Fatalf("with aliases: %v\n%s", err, msg)
+			}
+			lock := readFile(t, filepath.Join(dir, "composer.lock"))
+			for _, want := range []string{`"name": "mageos/framework"`, `"name": "mageos/module-catalog"`} {
+				if !strings.Contains(lock, want) {
+					t.Errorf("with aliases, the lock lacks %s:\n%s", want, msg)
+				}
+			}
+		} else if err == nil {
+			t.Errorf("without aliases the extension installed; the test proves nothing:\n%s", msg)
+		}
+	}
+}

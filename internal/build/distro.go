@@ -71,6 +71,20 @@ type distribution struct {
 	aliases map[[2]string][]string
 	alias   map[[2]string]*candidate
 	done    []config.DistRelease
+	// prebuilt are the versions of each name that prebuilt zips publish: as in the mirror, a prebuilt zip wins
+	// over a git build of the same version, and it is published as it is, under its upstream name.
+	prebuilt map[string][]string
+}
+
+// prebuiltVersions lists the prebuilt zips the repository publishes, by name.
+func (b *builder) prebuiltVersions() map[string][]string {
+	out := map[string][]string{}
+	for _, e := range b.out.Entries() {
+		if strings.HasPrefix(e.Key, prebuiltKeyPrefix) {
+			out[e.Name] = append(out[e.Name], e.Version)
+		}
+	}
+	return out
 }
 
 // distribute returns the distribution's candidates made from the upstream candidates: every pending release's
@@ -78,9 +92,12 @@ type distribution struct {
 func (b *builder) distribute(ctx context.Context, upstream []*candidate) []*candidate {
 	d := &distribution{b: b, names: map[string][]*candidate{}, reqs: map[*candidate]map[string]string{},
 		aliases: map[[2]string][]string{}, alias: map[[2]string]*candidate{}}
+	d.prebuilt = b.prebuiltVersions()
 	for _, w := range b.upstreamWinners(upstream) {
 		c := upstream[w]
-		d.names[c.name] = append(d.names[c.name], c)
+		if !slices.Contains(d.prebuilt[c.name], c.version) {
+			d.names[c.name] = append(d.names[c.name], c)
+		}
 	}
 	var out []*candidate
 	for _, r := range b.pendingReleases() {
@@ -212,12 +229,15 @@ func (d *distribution) offers(ctx context.Context) func(string) []distro.Offer {
 	times := map[string]time.Time{}
 	return func(name string) []distro.Offer {
 		cs := d.names[name]
-		if len(cs) == 0 || !strings.HasPrefix(name, prefix) {
+		if len(cs)+len(d.prebuilt[name]) == 0 || !strings.HasPrefix(name, prefix) {
 			return nil
 		}
 		out := make([]distro.Offer, 0, len(cs))
 		for _, c := range cs {
 			out = append(out, distro.Offer{Version: c.version, Requires: d.requires(c), Released: d.tagTime(ctx, c, times)})
+		}
+		for _, v := range d.prebuilt[name] {
+			out = append(out, distro.Offer{Version: v, External: true})
 		}
 		return out
 	}

@@ -212,8 +212,11 @@ func (b *builder) publishPrebuilt(p prebuilt.Package, o prebuiltOrigin) error {
 		source = o.src.Location()
 	}
 	return b.out.Add(repo.Entry{Name: p.Name, Version: p.Version, Dist: rel, SHA1: sum, Size: size, Source: source,
-		Key: "prebuilt:" + sum, Metadata: json.RawMessage(composer.MarshalCompact(composer.ObjectValue(p.Metadata)))})
+		Key: prebuiltKeyPrefix + sum, Metadata: json.RawMessage(composer.MarshalCompact(composer.ObjectValue(p.Metadata)))})
 }
+
+// prebuiltKeyPrefix starts the content key of a prebuilt zip's manifest entry (its SHA-1 follows).
+const prebuiltKeyPrefix = "prebuilt:"
 
 // prebuiltMessage says that err is about prebuilt zips, once: internal/prebuilt's errors already begin so.
 func prebuiltMessage(err error) string {

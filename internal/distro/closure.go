@@ -16,6 +16,10 @@ type Offer struct {
 	Requires map[string]string
 	// Released is when upstream released the version (its tag's commit time).
 	Released time.Time
+	// External marks a version the build publishes as it is under its upstream name (a prebuilt zip): a
+	// requirement it satisfies stays a requirement on the upstream package, which is then not part of the
+	// closure.
+	External bool
 }
 
 // Unresolved is a requirement of the release that names a package the build produces but that no produced
@@ -74,12 +78,13 @@ func settle(roots, chosen map[string]string, offers func(string) []Offer, releas
 	next := maps.Clone(roots)
 	var unresolved []Unresolved
 	for _, name := range slices.Sorted(maps.Keys(constraints)) {
-		v, ok := pick(offers(name), constraints[name], released)
-		if !ok {
+		o, ok := pick(offers(name), constraints[name], released)
+		switch {
+		case !ok:
 			unresolved = append(unresolved, Unresolved{Name: name, Constraints: slices.Compact(slices.Sorted(slices.Values(constraints[name])))})
-			continue
+		case !o.External:
+			next[name] = o.Version
 		}
-		next[name] = v
 	}
 	return next, unresolved
 }
@@ -97,14 +102,14 @@ func offerOf(os []Offer, version string) (Offer, bool) {
 // pick applies Closure's rule for a range to one name's offers. Stable versions are preferred, as a
 // project's default minimum-stability does; a requirement only unstable versions satisfy (a pin to a beta)
 // takes those.
-func pick(os []Offer, constraints []string, released time.Time) (string, bool) {
-	if v, ok := pickAmong(os, constraints, released, true); ok {
-		return v, true
+func pick(os []Offer, constraints []string, released time.Time) (Offer, bool) {
+	if o, ok := pickAmong(os, constraints, released, true); ok {
+		return o, true
 	}
 	return pickAmong(os, constraints, released, false)
 }
 
-func pickAmong(os []Offer, constraints []string, released time.Time, stableOnly bool) (string, bool) {
+func pickAmong(os []Offer, constraints []string, released time.Time, stableOnly bool) (Offer, bool) {
 	var before, after []Offer
 	for _, o := range os {
 		stable := composer.VersionStability(o.Version) == composer.StabilityStable
@@ -119,12 +124,12 @@ func pickAmong(os []Offer, constraints []string, released time.Time, stableOnly 
 	}
 	byVersion := func(a, b Offer) int { return composer.CompareVersions(a.Version, b.Version) }
 	if len(before) > 0 {
-		return slices.MaxFunc(before, byVersion).Version, true
+		return slices.MaxFunc(before, byVersion), true
 	}
 	if len(after) > 0 {
-		return slices.MinFunc(after, byVersion).Version, true
+		return slices.MinFunc(after, byVersion), true
 	}
-	return "", false
+	return Offer{}, false
 }
 
 func satisfiesAll(version string, constraints []string) bool {

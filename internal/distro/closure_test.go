@@ -95,3 +95,19 @@ func TestClosureDeterministic(t *testing.T) {
 		t.Errorf("v/paa = %s", first["v/paa"])
 	}
 }
+
+// TestClosureExternal: a requirement a prebuilt zip satisfies (an external offer) leaves the package out of
+// the closure, with its requirements, even when the sources also build that version or others.
+func TestClosureExternal(t *testing.T) {
+	cat := map[string][]Offer{
+		"v/root": {{Version: "1.0.0", Requires: map[string]string{"v/ims": "2.1.2", "v/other": "^1.0"}}},
+		"v/ims":  {{Version: "2.1.1", Requires: map[string]string{"v/ims-api": "*"}}, {Version: "2.1.2", External: true}},
+		"v/other": {{Version: "1.1.0", External: true, Released: day("2020-01-01")}, {Version: "1.0.0", Released: day("2019-01-01")},
+			{Version: "1.2.0", Released: day("2024-01-01")}},
+		"v/ims-api": {{Version: "2.1.0"}},
+	}
+	got, unresolved := Closure(map[string]string{"v/root": "1.0.0"}, offersOf(cat), day("2023-01-01"))
+	if want := map[string]string{"v/root": "1.0.0"}; !maps.Equal(got, want) || len(unresolved) != 0 {
+		t.Errorf("Closure = %v %v, want %v", got, unresolved, want)
+	}
+}
