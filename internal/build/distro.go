@@ -73,18 +73,41 @@ type distribution struct {
 	done    []config.DistRelease
 	// prebuilt are the versions of each name that prebuilt zips publish: as in the mirror, a prebuilt zip wins
 	// over a git build of the same version, and it is published as it is, under its upstream name.
-	prebuilt map[string][]string
+	prebuilt map[string][]repo.Entry
 }
 
 // prebuiltVersions lists the prebuilt zips the repository publishes, by name.
-func (b *builder) prebuiltVersions() map[string][]string {
-	out := map[string][]string{}
+func (b *builder) prebuiltVersions() map[string][]repo.Entry {
+	out := map[string][]repo.Entry{}
 	for _, e := range b.out.Entries() {
 		if strings.HasPrefix(e.Key, prebuiltKeyPrefix) {
-			out[e.Name] = append(out[e.Name], e.Version)
+			out[e.Name] = append(out[e.Name], e)
 		}
 	}
 	return out
+}
+
+// prebuiltRequires reads the require section of a prebuilt zip's metadata.
+func prebuiltRequires(e repo.Entry) map[string]string { return requireSection(e.Metadata, e.Name, e.Version) }
+
+// requireSection reads a composer.json's require links by Composer's rules; a document that does not parse
+// (none reaches here: each passed repo.Check) requires nothing.
+func requireSection(doc []byte, name, version string) map[string]string {
+	r := map[string]string{}
+	obj, err := composer.ParseDocument(doc)
+	if err != nil {
+		return r
+	}
+	links, err := composer.ReadLinks(obj, name, version)
+	if err != nil {
+		return r
+	}
+	for _, l := range links {
+		if l.Type == "require" {
+			r[l.Target] = l.Constraint
+		}
+	}
+	return r
 }
 
 // distribute returns the distribution's candidates made from the upstream candidates: every pending release's
@@ -95,7 +118,7 @@ func (b *builder) distribute(ctx context.Context, upstream []*candidate) []*cand
 	d.prebuilt = b.prebuiltVersions()
 	for _, w := range b.upstreamWinners(upstream) {
 		c := upstream[w]
-		if !slices.Contains(d.prebuilt[c.name], c.version) {
+		if !slices.ContainsFunc(d.prebuilt[c.name], func(e repo.Entry) bool { return e.Version == c.version }) {
 			d.names[c.name] = append(d.names[c.name], c)
 		}
 	}
@@ -236,8 +259,8 @@ func (d *distribution) offers(ctx context.Context) func(string) []distro.Offer {
 		for _, c := range cs {
 			out = append(out, distro.Offer{Version: c.version, Requires: d.requires(c), Released: d.tagTime(ctx, c, times)})
 		}
-		for _, v := range d.prebuilt[name] {
-			out = append(out, distro.Offer{Version: v, External: true})
+		for _, e := range d.prebuilt[name] {
+			out = append(out, distro.Offer{Version: e.Version, External: true, Requires: prebuiltRequires(e)})
 		}
 		return out
 	}
@@ -271,16 +294,7 @@ func (d *distribution) requires(c *candidate) map[string]string {
 	if r, ok := d.reqs[c]; ok {
 		return r
 	}
-	r := map[string]string{}
-	if doc, err := composer.ParseDocument(c.doc); err == nil {
-		if links, err := composer.ReadLinks(doc, c.name, c.version); err == nil {
-			for _, l := range links {
-				if l.Type == "require" {
-					r[l.Target] = l.Constraint
-				}
-			}
-		}
-	}
+	r := requireSection(c.doc, c.name, c.version)
 	d.reqs[c] = r
 	return r
 }

@@ -18,7 +18,8 @@ type Offer struct {
 	Released time.Time
 	// External marks a version the build publishes as it is under its upstream name (a prebuilt zip): a
 	// requirement it satisfies stays a requirement on the upstream package, which is then not part of the
-	// closure.
+	// closure. Its requirements still count: it is installed with the release, so what it requires of the
+	// others narrows their choice.
 	External bool
 }
 
@@ -58,6 +59,11 @@ func Closure(roots map[string]string, offers func(name string) []Offer, released
 		}
 		chosen = next
 	}
+	for name, v := range chosen {
+		if o, _ := offerOf(offers(name), v); o.External {
+			delete(chosen, name)
+		}
+	}
 	return chosen, unresolved
 }
 
@@ -82,8 +88,8 @@ func settle(roots, chosen map[string]string, offers func(string) []Offer, releas
 		switch {
 		case !ok:
 			unresolved = append(unresolved, Unresolved{Name: name, Constraints: slices.Compact(slices.Sorted(slices.Values(constraints[name])))})
-		case !o.External:
-			next[name] = o.Version
+		default:
+			next[name] = o.Version // an external choice too: its requirements constrain the others
 		}
 	}
 	return next, unresolved

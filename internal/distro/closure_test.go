@@ -97,17 +97,21 @@ func TestClosureDeterministic(t *testing.T) {
 }
 
 // TestClosureExternal: a requirement a prebuilt zip satisfies (an external offer) leaves the package out of
-// the closure, with its requirements, even when the sources also build that version or others.
+// the closure, even when the sources build other versions; what the zip requires still narrows the choice of
+// the others (the real 2.4.3-p2: the prebuilt magento/adobe-ims pins module-adobe-ims-api 2.1.0, which adobe
+// stock requires as 2.1.*, so the git-built 2.1.1 must not be chosen).
 func TestClosureExternal(t *testing.T) {
 	cat := map[string][]Offer{
-		"v/root": {{Version: "1.0.0", Requires: map[string]string{"v/ims": "2.1.2", "v/other": "^1.0"}}},
-		"v/ims":  {{Version: "2.1.1", Requires: map[string]string{"v/ims-api": "*"}}, {Version: "2.1.2", External: true}},
+		"v/root":  {{Version: "1.0.0", Requires: map[string]string{"v/ims": "2.1.2", "v/other": "^1.0", "v/stock": "1.0.0"}}},
+		"v/stock": {{Version: "1.0.0", Requires: map[string]string{"v/ims-api": "2.1.*"}}},
+		"v/ims": {{Version: "2.1.1", Requires: map[string]string{"v/ims-api": "*"}},
+			{Version: "2.1.2", External: true, Requires: map[string]string{"v/ims-api": "2.1.0"}}},
 		"v/other": {{Version: "1.1.0", External: true, Released: day("2020-01-01")}, {Version: "1.0.0", Released: day("2019-01-01")},
 			{Version: "1.2.0", Released: day("2024-01-01")}},
-		"v/ims-api": {{Version: "2.1.0"}},
+		"v/ims-api": {{Version: "2.1.0", External: true}, {Version: "2.1.1"}},
 	}
 	got, unresolved := Closure(map[string]string{"v/root": "1.0.0"}, offersOf(cat), day("2023-01-01"))
-	if want := map[string]string{"v/root": "1.0.0"}; !maps.Equal(got, want) || len(unresolved) != 0 {
+	if want := map[string]string{"v/root": "1.0.0", "v/stock": "1.0.0"}; !maps.Equal(got, want) || len(unresolved) != 0 {
 		t.Errorf("Closure = %v %v, want %v", got, unresolved, want)
 	}
 }
