@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mage-os/magerepo/internal/build"
 	"github.com/mage-os/magerepo/internal/gittest"
 )
 
@@ -283,6 +284,34 @@ func TestDistributionAliasesFindTheDistribution(t *testing.T) {
 			}
 		} else if err == nil {
 			t.Errorf("without aliases the extension installed; the test proves nothing:\n%s", msg)
+		}
+	}
+}
+
+// TestDistributionChangedRelease: a published release whose settings change (its upstream) is refused on every
+// run, with nothing built: no archive changes, and no alias points at content the release does not have.
+func TestDistributionChangedRelease(t *testing.T) {
+	m := newMiniMagento(t)
+	out := t.TempDir()
+	g, _ := testGlobals(t)
+	build := func(cfg string) (*build.Summary, error) {
+		return runBuildSummary(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	}
+	if _, err := build(distributionProfile(t, m, "https://repo.example/", [2]string{"1.0.0", "2.4.6"})); err != nil {
+		t.Fatal(err)
+	}
+	before := treeHashes(t, out)
+	changed := distributionProfile(t, m, "https://repo.example/", [2]string{"1.0.0", "2.4.7"})
+	for run := range 2 {
+		sum, err := build(changed)
+		if err == nil || sum.Built != 0 || !strings.Contains(jsonOf(sum.Problems), "published with other content") {
+			t.Fatalf("run %d with the changed release: %v %+v", run, err, sum)
+		}
+	}
+	after := treeHashes(t, out)
+	for p, h := range after {
+		if strings.HasPrefix(p, "packages/") && before[p] != h {
+			t.Errorf("%s was written although the release changed", p)
 		}
 	}
 }

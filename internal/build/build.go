@@ -125,6 +125,7 @@ type builder struct {
 	nightly    *nightlyRun       // this run's nightly set (nightly.go); nil unless the profile builds branches
 	extraRepos []*gitsrc.Repo    // repositories opened besides the sources (release metadata)
 
+	dist           *distribution        // this run's distribution releases (distro.go)
 	doneReleases   []config.DistRelease // distribution releases this run completes (distro.go)
 	expandEveryTag bool                 // expand processed tags too (a pending distribution release)
 
@@ -219,6 +220,9 @@ func (b *builder) run(ctx context.Context) error {
 	}
 	winners := b.resolve(cands, pre)
 	if err := b.writeArchives(ctx, cands, winners); err != nil {
+		return err
+	}
+	if err := b.writeAliases(ctx); err != nil {
 		return err
 	}
 	b.retireNightlies(cands)

@@ -25,13 +25,18 @@ import (
 // published. The build state records the releases done, so a run after them expands nothing; a release not
 // done yet needs every tag (its packages may come from old tags), so then every selected tag is expanded
 // again, which reads composer.json files and trees only, and published archives are reused.
+//
+// A release is done once every package it makes is published with the content its settings give. Its alias
+// metapackages, which never change once published, are made only then, in a second pass over the archive
+// writers: an alias must not point at a release that failed, or at a published archive of other content.
 
 // distributing reports whether this run builds a distribution's releases (a nightly distribution is built by
 // the nightly stage).
 func (b *builder) distributing() bool { return b.cfg.Distribution != nil && !b.cfg.IsNightly() }
 
 // releaseHash covers what decides a release's packages: the release and the distribution settings besides the
-// list of releases.
+// list of releases. The base URL is left out: a repository that moves keeps its published archives (the
+// project's repositories entry among them), as a mirror does.
 func releaseHash(c *config.Config, r config.DistRelease) string {
 	d := *c.Distribution
 	d.Releases, d.Line = nil, 0
@@ -40,8 +45,7 @@ func releaseHash(c *config.Config, r config.DistRelease) string {
 		Dist    config.Distribution
 		Release config.DistRelease
 		Format  string
-		BaseURL string
-	}{c.Vendor, d, r, c.ArchiveFormat, c.BaseURL})
+	}{c.Vendor, d, r, c.ArchiveFormat})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
@@ -63,17 +67,70 @@ func (b *builder) pendingReleases() []config.DistRelease {
 // distribution is one run's derivation of the pending releases.
 type distribution struct {
 	b     *builder
-	set   *distro.Set // the release being derived
-	byKey map[string]*candidate
-	names map[string][]*candidate // upstream winners by name
+	names map[string][]*candidate // upstream winners by name, prebuilt versions left out
 	reqs  map[*candidate]map[string]string
-	// aliases maps an upstream (name, version) to the distribution versions that replace it this run.
-	aliases map[[2]string][]string
-	alias   map[[2]string]*candidate
-	done    []config.DistRelease
 	// prebuilt are the versions of each name that prebuilt zips publish: as in the mirror, a prebuilt zip wins
 	// over a git build of the same version, and it is published as it is, under its upstream name.
 	prebuilt map[string][]repo.Entry
+	// others are the names of the packages of other vendors the sources build (published unchanged).
+	others   map[string]bool
+	releases []*releaseBuild
+}
+
+// releaseBuild is what one release makes this run.
+type releaseBuild struct {
+	cfg  config.DistRelease
+	set  *distro.Set
+	made []*candidate
+	ok   bool // derived without errors (its archives may still fail)
+	// upstreamOf maps a made package's name to the upstream (name, version) it replaces ("" for editions and
+	// projects).
+	upstreamOf map[string][2]string
+}
+
+// distribute returns the distribution's candidates made from the upstream candidates: every pending release's
+// packages and editions, and the packages of other vendors. The aliases follow in writeAliases.
+func (b *builder) distribute(ctx context.Context, upstream []*candidate) []*candidate {
+	d := &distribution{b: b, names: map[string][]*candidate{}, reqs: map[*candidate]map[string]string{},
+		prebuilt: b.prebuiltVersions(), others: map[string]bool{}}
+	others := b.otherVendors(upstream)
+	for _, c := range others {
+		d.others[c.name] = true
+	}
+	for _, w := range b.upstreamWinners(upstream) {
+		if c := upstream[w]; !d.isPrebuilt(c.name, c.version) {
+			d.names[c.name] = append(d.names[c.name], c)
+		}
+	}
+	b.reportRemovedReleases()
+	var out []*candidate
+	for _, r := range b.pendingReleases() {
+		rb := d.release(ctx, r)
+		d.releases = append(d.releases, rb)
+		out = append(out, rb.made...)
+	}
+	b.dist = d
+	return append(out, others...)
+}
+
+func (d *distribution) isPrebuilt(name, version string) bool {
+	return slices.ContainsFunc(d.prebuilt[name], func(e repo.Entry) bool { return e.Version == version })
+}
+
+// reportRemovedReleases says which published releases the profile no longer lists: their packages stay
+// published (published archives never change), and the state keeps them, so listing them again rebuilds
+// nothing.
+func (b *builder) reportRemovedReleases() {
+	listed := map[string]bool{}
+	for _, r := range b.cfg.Distribution.Releases {
+		listed[r.Version] = true
+	}
+	for _, v := range slices.Sorted(maps.Keys(b.state.Releases)) {
+		if !listed[v] {
+			b.report.add(Problem{Severity: SeverityInfo, Version: v, Message: fmt.Sprintf(
+				"distribution release %s is published but no longer in the profile; its packages stay published", v)})
+		}
+	}
 }
 
 // prebuiltVersions lists the prebuilt zips the repository publishes, by name.
@@ -86,9 +143,6 @@ func (b *builder) prebuiltVersions() map[string][]repo.Entry {
 	}
 	return out
 }
-
-// prebuiltRequires reads the require section of a prebuilt zip's metadata.
-func prebuiltRequires(e repo.Entry) map[string]string { return requireSection(e.Metadata, e.Name, e.Version) }
 
 // requireSection reads a composer.json's require links by Composer's rules; a document that does not parse
 // (none reaches here: each passed repo.Check) requires nothing.
@@ -108,30 +162,6 @@ func requireSection(doc []byte, name, version string) map[string]string {
 		}
 	}
 	return r
-}
-
-// distribute returns the distribution's candidates made from the upstream candidates: every pending release's
-// packages, its editions and the alias metapackages not yet published.
-func (b *builder) distribute(ctx context.Context, upstream []*candidate) []*candidate {
-	d := &distribution{b: b, names: map[string][]*candidate{}, reqs: map[*candidate]map[string]string{},
-		aliases: map[[2]string][]string{}, alias: map[[2]string]*candidate{}}
-	d.prebuilt = b.prebuiltVersions()
-	for _, w := range b.upstreamWinners(upstream) {
-		c := upstream[w]
-		if !slices.ContainsFunc(d.prebuilt[c.name], func(e repo.Entry) bool { return e.Version == c.version }) {
-			d.names[c.name] = append(d.names[c.name], c)
-		}
-	}
-	var out []*candidate
-	for _, r := range b.pendingReleases() {
-		made, ok := d.release(ctx, r)
-		out = append(out, made...)
-		if ok {
-			d.done = append(d.done, r)
-		}
-	}
-	b.doneReleases = d.done
-	return append(append(out, d.aliasCandidates()...), b.otherVendors(upstream)...)
 }
 
 // otherVendors are the candidates of packages of other vendors than the upstream's (a Composer plugin of a
@@ -159,43 +189,63 @@ func (b *builder) upstreamWinners(cands []*candidate) []int {
 	return winners
 }
 
-// release derives one release; ok reports that it is complete (its state may be recorded after the publish).
-func (d *distribution) release(ctx context.Context, r config.DistRelease) ([]*candidate, bool) {
-	b := d.b
-	roots := d.roots(r.Upstream)
-	if len(roots) == 0 {
-		b.report.add(Problem{Severity: SeveritySkip, Version: r.Version, Message: fmt.Sprintf(
-			"distribution release %s: the sources yield no metapackage of upstream release %s yet; built once they do",
-			r.Version, r.Upstream)})
-		return nil, false
+// release derives one release: its packages and editions, or nothing when it cannot be made.
+func (d *distribution) release(ctx context.Context, r config.DistRelease) *releaseBuild {
+	rb := &releaseBuild{cfg: r, upstreamOf: map[string][2]string{}}
+	roots, ok := d.roots(r)
+	if !ok {
+		return rb
 	}
 	closure, unresolved := distro.Closure(roots, d.offers(ctx), d.releaseTime(ctx, roots))
 	for _, u := range unresolved {
-		b.report.add(Problem{Severity: SeverityError, Package: u.Name, Version: r.Version, Message: fmt.Sprintf(
-			"distribution release %s (upstream %s): %v; the release is not published", r.Version, r.Upstream, u)})
+		d.releaseProblem(r, u.Name, u.Error()+"; the release is not published")
 	}
-	if len(unresolved) > 0 {
-		return nil, false
+	if len(unresolved) > 0 || !d.vendorFree(r, closure) {
+		return rb
 	}
-	d.set = d.newSet(r, closure, d.projects(closure))
-	ok := true
-	var out []*candidate
+	rb.set = d.newSet(r, closure)
+	rb.ok = true
 	for _, name := range slices.Sorted(maps.Keys(closure)) {
 		c := d.find(name, closure[name])
-		made, good := d.derive(c, r)
-		ok = ok && good
-		if made == nil {
-			continue
-		}
-		out = append(out, made)
-		if _, replaced := d.set.Replace[name]; replaced {
-			d.aliases[[2]string{name, c.version}] = append(d.aliases[[2]string{name, c.version}], r.Version)
-			d.alias[[2]string{name, c.version}] = c
+		made, good := d.derive(rb, c)
+		rb.ok = rb.ok && good
+		if made != nil {
+			rb.made = append(rb.made, made)
+			if up, replaced := rb.set.Replace[name]; replaced {
+				rb.upstreamOf[made.name] = [2]string{name, up}
+			}
 		}
 	}
-	eds, good := d.editions(r, closure)
-	slices.SortStableFunc(out, candidateOrder)
-	return append(out, eds...), ok && good
+	slices.SortStableFunc(rb.made, candidateOrder)
+	rb.ok = d.editions(rb, roots) && rb.ok
+	if d.changed(rb) {
+		rb.made, rb.ok = nil, false
+	}
+	return rb
+}
+
+// changed reports (as an error) a release some of whose packages are published with other content than its
+// settings give now: published archives never change, so new settings need a new release version. Packages a
+// release adds (an edition added later) are not a change.
+func (d *distribution) changed(rb *releaseBuild) bool {
+	var differ []string
+	for _, c := range rb.made {
+		if e, ok := d.b.out.Lookup(c.name, c.version); ok && e.Key != c.key {
+			differ = append(differ, c.name)
+		}
+	}
+	if len(differ) == 0 {
+		return false
+	}
+	d.releaseProblem(rb.cfg, differ[0], fmt.Sprintf("%d of its packages (%s, ...) are published with other content than "+
+		"the release's settings give now; published archives never change: restore the settings, or publish the new "+
+		"ones as a new release version; nothing of the release is built", len(differ), differ[0]))
+	return true
+}
+
+func (d *distribution) releaseProblem(r config.DistRelease, pkg, msg string) {
+	d.b.report.add(Problem{Severity: SeverityError, Package: pkg, Version: r.Version, Message: fmt.Sprintf(
+		"distribution release %s (upstream %s): %s", r.Version, r.Upstream, msg)})
 }
 
 // candidateOrder is the walk order expandAll sorts candidates in.
@@ -203,29 +253,50 @@ func candidateOrder(a, c *candidate) int {
 	return cmpInts(a.src.idx, c.src.idx, a.phase, c.phase, a.lidx, c.lidx, a.tag.idx, c.tag.idx)
 }
 
-// roots are the release's metapackages: the extra-metapackage packages (product and project) at the upstream
-// release's version.
-func (d *distribution) roots(upstream string) map[string]string {
+// roots are the release's metapackages: the extra-metapackage packages (product and project) of the upstream
+// vendor at the upstream release's version. ok is false (reported) when the sources have none yet.
+func (d *distribution) roots(r config.DistRelease) (map[string]string, bool) {
 	roots := map[string]string{}
+	prefix := d.b.cfg.Distribution.UpstreamVendor + "/"
 	for name, cs := range d.names {
 		for _, c := range cs {
-			if c.layout.Kind == config.ExtraMetapackage && c.version == upstream {
-				roots[name] = upstream
+			if c.layout.Kind == config.ExtraMetapackage && c.version == r.Upstream && strings.HasPrefix(name, prefix) {
+				roots[name] = r.Upstream
 			}
 		}
 	}
-	return roots
+	if len(roots) == 0 {
+		d.b.report.add(Problem{Severity: SeveritySkip, Version: r.Version, Message: fmt.Sprintf(
+			"distribution release %s: the sources yield no %s metapackage of upstream release %s yet; built once they do",
+			r.Version, strings.TrimSuffix(prefix, "/"), r.Upstream)})
+	}
+	return roots, len(roots) > 0
+}
+
+// vendorFree refuses a release whose renamed packages would take the name of a package of another vendor
+// that the sources build (vendor: acme, and a source also builds acme/base-deployer).
+func (d *distribution) vendorFree(r config.DistRelease, closure map[string]string) bool {
+	s := distro.Set{From: d.b.cfg.Distribution.UpstreamVendor, To: d.b.cfg.Vendor}
+	free := true
+	for _, name := range slices.Sorted(maps.Keys(closure)) {
+		if renamed := s.Rename(name); d.others[renamed] {
+			d.releaseProblem(r, name, fmt.Sprintf("renamed, it would be %s, a package the sources build too; "+
+				"choose a vendor no source builds; the release is not published", renamed))
+			free = false
+		}
+	}
+	return free
 }
 
 // newSet is the rewriting of release r: every package of the closure at the release's version, replacing
 // the upstream version it is made from. Projects replace nothing and get no alias: a project is the root of
 // an installation, never a dependency.
-func (d *distribution) newSet(r config.DistRelease, closure map[string]string, projects map[string]bool) *distro.Set {
+func (d *distribution) newSet(r config.DistRelease, closure map[string]string) *distro.Set {
 	dc := d.b.cfg.Distribution
 	s := &distro.Set{From: dc.UpstreamVendor, To: d.b.cfg.Vendor, Versions: map[string]string{}, Replace: map[string]string{}}
 	for name, v := range closure {
 		s.Versions[name] = r.Version
-		if !projects[name] {
+		if !d.isProject(d.find(name, v)) {
 			s.Replace[name] = v
 		}
 	}
@@ -235,18 +306,11 @@ func (d *distribution) newSet(r config.DistRelease, closure map[string]string, p
 	return s
 }
 
-// projects are the closure's packages of type project.
-func (d *distribution) projects(closure map[string]string) map[string]bool {
-	out := map[string]bool{}
-	for name, v := range closure {
-		if c := d.find(name, v); c != nil && c.layout.Type == "project" {
-			out[name] = true
-		}
-	}
-	return out
-}
+// isProject reports a package of type project (the project metapackage).
+func (d *distribution) isProject(c *candidate) bool { return c != nil && c.layout.Type == "project" }
 
-// offers lists what the sources yield of an upstream-vendor package, for distro.Closure.
+// offers lists what the sources yield of an upstream-vendor package, for distro.Closure: the git builds, and
+// the prebuilt zips as external offers.
 func (d *distribution) offers(ctx context.Context) func(string) []distro.Offer {
 	prefix := d.b.cfg.Distribution.UpstreamVendor + "/"
 	times := map[string]time.Time{}
@@ -260,7 +324,7 @@ func (d *distribution) offers(ctx context.Context) func(string) []distro.Offer {
 			out = append(out, distro.Offer{Version: c.version, Requires: d.requires(c), Released: d.tagTime(ctx, c, times)})
 		}
 		for _, e := range d.prebuilt[name] {
-			out = append(out, distro.Offer{Version: e.Version, External: true, Requires: prebuiltRequires(e)})
+			out = append(out, distro.Offer{Version: e.Version, External: true, Requires: requireSection(e.Metadata, e.Name, e.Version)})
 		}
 		return out
 	}
@@ -309,21 +373,28 @@ func (d *distribution) find(name, version string) *candidate {
 	return nil
 }
 
-// derive makes the distribution's package of an upstream candidate under the current set.
-func (d *distribution) derive(c *candidate, r config.DistRelease) (*candidate, bool) {
+// derive makes the distribution's package of an upstream candidate under the release's set.
+func (d *distribution) derive(rb *releaseBuild, c *candidate) (*candidate, bool) {
 	doc, err := composer.ParseDocument(c.doc)
 	if err != nil {
-		d.problem(c, r, err)
+		d.problem(c, rb.cfg, err)
 		return nil, false
 	}
-	d.set.Apply(doc, c.name)
-	if c.layout.Kind == config.ExtraMetapackage {
-		distro.RecordUpstream(doc, r.Upstream)
+	rb.set.Apply(doc, c.name)
+	d.finishDoc(doc, c, rb.cfg)
+	return d.finish(c, doc, rb.cfg)
+}
+
+// finishDoc records the upstream release in the release's metapackages, and gives the project the minimum
+// stability of the release's version.
+func (d *distribution) finishDoc(doc *composer.Object, c *candidate, r config.DistRelease) {
+	if c.layout.Kind != config.ExtraMetapackage {
+		return
 	}
-	if c.name == magento.ProjectName && doc.Has("minimum-stability") {
+	distro.RecordUpstream(doc, r.Upstream)
+	if d.isProject(c) && doc.Has("minimum-stability") {
 		doc.SetString("minimum-stability", magento.MinimumStability(r.Version))
 	}
-	return d.finish(c, doc, r)
 }
 
 // finish turns a rewritten document into a candidate with the same files as c.
@@ -346,89 +417,145 @@ func (d *distribution) problem(c *candidate, r config.DistRelease, err error) {
 		Package: c.name, Version: c.version, Message: fmt.Sprintf("distribution release %s: %v", r.Version, err)})
 }
 
-// editions makes each edition's product and project from the release's full ones.
-func (d *distribution) editions(r config.DistRelease, closure map[string]string) ([]*candidate, bool) {
-	product, project := d.find(magento.ProductName, closure[magento.ProductName]), d.find(magento.ProjectName, closure[magento.ProjectName])
-	if product == nil || project == nil || len(d.b.cfg.Distribution.Editions) == 0 {
-		return nil, true
+// editions makes each edition's product and project from the release's metapackages; false (reported) when
+// one cannot be made.
+func (d *distribution) editions(rb *releaseBuild, roots map[string]string) bool {
+	var product, project *candidate
+	for name, v := range roots {
+		if c := d.find(name, v); d.isProject(c) {
+			project = c
+		} else {
+			product = c
+		}
 	}
-	vendor := d.b.cfg.Distribution.UpstreamVendor + "/"
-	fullProduct, fullProject := magento.ProductName[len(vendor):], magento.ProjectName[len(vendor):]
+	if product == nil || project == nil {
+		return true
+	}
 	ok := true
-	var out []*candidate
 	for _, e := range d.b.cfg.Distribution.Editions {
-		productName := vendor + distro.EditionName(fullProduct, e.Name)
-		projectName := vendor + distro.EditionName(fullProject, e.Name)
-		d.set.Versions[productName], d.set.Versions[projectName] = r.Version, r.Version
-		var allow []composer.NamePattern
-		for _, p := range e.Require {
-			allow = append(allow, composer.NewNamePattern(p))
-		}
-		pdoc, err1 := composer.ParseDocument(product.doc)
-		jdoc, err2 := composer.ParseDocument(project.doc)
-		if err1 != nil || err2 != nil {
-			d.problem(product, r, fmt.Errorf("edition %s: %v %v", e.Name, err1, err2))
-			ok = false
-			continue
-		}
-		for _, m := range []struct {
-			c   *candidate
-			doc *composer.Object
-		}{
-			{product, distro.EditionProduct(pdoc, productName, allow)},
-			{project, distro.EditionProject(jdoc, projectName, magento.ProductName, productName)},
-		} {
-			name, _ := m.doc.GetString("name")
-			d.set.Apply(m.doc, name)
-			distro.RecordUpstream(m.doc, r.Upstream)
-			if m.c == project && m.doc.Has("minimum-stability") {
-				m.doc.SetString("minimum-stability", magento.MinimumStability(r.Version))
-			}
-			made, good := d.finish(m.c, m.doc, r)
-			ok = ok && good
-			if made != nil {
-				out = append(out, made)
-			}
-		}
+		ok = d.edition(rb, e, product, project) && ok
 	}
-	return out, ok
+	return ok
 }
 
-// aliasCandidates makes the alias metapackage of every upstream (name, version) a release of this run
-// replaces, unless it is published: an alias never changes once published.
-func (d *distribution) aliasCandidates() []*candidate {
-	if !d.b.cfg.Distribution.AliasesEnabled() {
+// edition makes one edition's product and project, named after the full ones ("product-community-edition"
+// gives "product-minimal-edition").
+func (d *distribution) edition(rb *releaseBuild, e config.Edition, product, project *candidate) bool {
+	vendor, fullProduct, _ := strings.Cut(product.name, "/")
+	_, fullProject, _ := strings.Cut(project.name, "/")
+	productName := vendor + "/" + distro.EditionName(fullProduct, e.Name)
+	projectName := vendor + "/" + distro.EditionName(fullProject, e.Name)
+	rb.set.Versions[productName], rb.set.Versions[projectName] = rb.cfg.Version, rb.cfg.Version
+	var allow []composer.NamePattern
+	for _, p := range e.Require {
+		allow = append(allow, composer.NewNamePattern(p))
+	}
+	pdoc, err1 := composer.ParseDocument(product.doc)
+	jdoc, err2 := composer.ParseDocument(project.doc)
+	if err := cmp.Or(err1, err2); err != nil {
+		d.problem(product, rb.cfg, fmt.Errorf("edition %s: %w", e.Name, err))
+		return false
+	}
+	pdoc = distro.EditionProduct(pdoc, productName, allow)
+	if req, _ := pdoc.GetObject("require"); req == nil || req.Len() == 0 {
+		d.problem(product, rb.cfg, fmt.Errorf("edition %s: no requirement of %s matches its require patterns %q", e.Name, product.name, e.Require))
+		return false
+	}
+	ok := true
+	for _, m := range []struct {
+		c   *candidate
+		doc *composer.Object
+	}{{product, pdoc}, {project, distro.EditionProject(jdoc, projectName, product.name, productName)}} {
+		name, _ := m.doc.GetString("name")
+		rb.set.Apply(m.doc, name)
+		d.finishDoc(m.doc, m.c, rb.cfg)
+		made, good := d.finish(m.c, m.doc, rb.cfg)
+		ok = ok && good
+		if made != nil {
+			rb.made = append(rb.made, made)
+		}
+	}
+	return ok
+}
+
+// complete reports whether every package the release made is published with the content its settings give.
+func (d *distribution) complete(rb *releaseBuild) bool {
+	if !rb.ok {
+		return false
+	}
+	for _, c := range rb.made {
+		if e, ok := d.b.out.Lookup(c.name, c.version); !ok || e.Key != c.key {
+			return false // its archive failed (reported)
+		}
+	}
+	return true
+}
+
+// writeAliases writes the alias metapackages of the releases this run completed, and records them as done.
+func (b *builder) writeAliases(ctx context.Context) error {
+	if b.dist == nil {
 		return nil
 	}
-	keys := make([][2]string, 0, len(d.aliases))
-	for k := range d.aliases {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b [2]string) int { return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1])) })
-	var out []*candidate
-	for _, k := range keys {
-		if _, published := d.b.out.Lookup(k[0], k[1]); published {
+	targets := map[[2]string][]string{} // upstream (name, version) -> distribution versions replacing it
+	renamed := map[[2]string]string{}
+	for _, rb := range b.dist.releases {
+		if !b.dist.complete(rb) {
 			continue
 		}
-		c := d.alias[k]
-		doc := distro.Alias(k[0], k[1], d.set.Rename(k[0]), distro.AliasTarget(d.aliases[k]))
-		n := &candidate{src: c.src, tag: c.tag, layout: c.layout, phase: phaseOf(config.ExtraMetapackage) + 1, lidx: c.lidx,
-			composerOnly: true, name: k[0], version: k[1], distVersion: k[1]}
+		b.doneReleases = append(b.doneReleases, rb.cfg)
+		for name, up := range rb.upstreamOf {
+			targets[up] = append(targets[up], rb.cfg.Version)
+			renamed[up] = name
+		}
+	}
+	if !b.cfg.Distribution.AliasesEnabled() || len(targets) == 0 {
+		return nil
+	}
+	aliases := b.aliasCandidates(targets, renamed)
+	return b.writeArchives(ctx, aliases, b.resolve(aliases, nil))
+}
+
+// aliasCandidates makes the alias metapackage of every upstream (name, version) in targets that is not
+// published: an alias never changes once published.
+func (b *builder) aliasCandidates(targets map[[2]string][]string, renamed map[[2]string]string) []*candidate {
+	keys := slices.SortedFunc(maps.Keys(targets), func(a, c [2]string) int {
+		return cmp.Or(strings.Compare(a[0], c[0]), strings.Compare(a[1], c[1]))
+	})
+	var out []*candidate
+	for _, k := range keys {
+		if _, published := b.out.Lookup(k[0], k[1]); published {
+			continue
+		}
+		doc := distro.Alias(k[0], k[1], renamed[k], distro.AliasTarget(targets[k]))
+		n := &candidate{src: b.dist.sourceOf(renamed[k]), composerOnly: true, name: k[0], version: k[1], distVersion: k[1],
+			phase: phaseOf(config.ExtraMetapackage) + 1}
 		n.doc = composer.MarshalObjectIndent(doc)
 		n.metadata = composer.MarshalCompact(composer.ObjectValue(doc))
 		if err := repo.Check(repo.Entry{Name: n.name, Version: n.version, Metadata: n.metadata}); err != nil {
-			d.b.report.add(Problem{Severity: SeverityError, Package: n.name, Version: n.version, Message: "alias: " + err.Error()})
+			b.report.add(Problem{Severity: SeverityError, Package: n.name, Version: n.version, Message: "alias: " + err.Error()})
 			continue
 		}
-		n.key = n.contentKey(d.b.cfg.ArchiveFormat)
+		n.key = n.contentKey(b.cfg.ArchiveFormat)
 		out = append(out, n)
 	}
 	return out
 }
 
-// commitReleases records the releases completed by a run whose publish succeeded without failures.
+// sourceOf returns the source a made package comes from (for the alias's messages and manifest entry).
+func (d *distribution) sourceOf(name string) *source {
+	for _, rb := range d.releases {
+		for _, c := range rb.made {
+			if c.name == name {
+				return c.src
+			}
+		}
+	}
+	return d.b.sources[0]
+}
+
+// commitReleases records the releases completed by a run whose publish succeeded.
 func (b *builder) commitReleases() {
-	if len(b.doneReleases) == 0 || b.report.failed() {
+	if len(b.doneReleases) == 0 {
 		return
 	}
 	if b.state.Releases == nil {
