@@ -174,7 +174,11 @@ func (b *builder) planNightly() {
 	for _, s := range st.Suffixes {
 		used[s] = true
 	}
-	n.suffix = distro.NightlySuffix(n.newest, func(s string) bool { return used[s] })
+	newest := ""
+	if len(st.Suffixes) > 0 {
+		newest = st.Suffixes[len(st.Suffixes)-1]
+	}
+	n.suffix = distro.NightlySuffix(n.newest, newest, func(s string) bool { return used[s] })
 	b.newTags += opened
 }
 

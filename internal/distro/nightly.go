@@ -125,9 +125,14 @@ func LatestTag(tags []string) string {
 // NightlySuffix returns the suffix of a nightly built from commits whose newest committer date is at: its UTC
 // date YYYYMMDD, or, when an earlier nightly already used that date (a second set of commits the same day),
 // YYYYMMDD.2, .3, …, the first one not used. The commit's date and not the clock decides, so a rebuild of the
-// same history anywhere gives the same versions.
-func NightlySuffix(at time.Time, used func(suffix string) bool) string {
+// same history anywhere gives the same versions. last is the suffix of the newest nightly so far ("" for
+// none): a nightly never sorts below it, so after a branch is reset to older commits, the day of last is
+// taken instead (the new nightly must be the one Composer installs).
+func NightlySuffix(at time.Time, last string, used func(suffix string) bool) string {
 	day := at.UTC().Format("20060102")
+	if lastDay, _, _ := strings.Cut(last, "."); lastDay > day {
+		day = lastDay
+	}
 	if !used(day) {
 		return day
 	}

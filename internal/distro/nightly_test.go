@@ -77,11 +77,26 @@ func TestNightlySuffix(t *testing.T) {
 	at := time.Date(2024, 1, 14, 23, 30, 0, 0, time.FixedZone("x", -2*3600))
 	used := map[string]bool{}
 	for _, want := range []string{"20240115", "20240115.2", "20240115.3"} {
-		got := NightlySuffix(at, func(s string) bool { return used[s] })
+		got := NightlySuffix(at, "", func(s string) bool { return used[s] })
 		if got != want {
 			t.Fatalf("NightlySuffix = %q, want %q", got, want)
 		}
 		used[got] = true
+	}
+}
+
+// TestNightlySuffixNeverGoesBack: after a branch is reset to older commits, the suffix stays above the newest
+// one published, so the new nightly is the highest version.
+func TestNightlySuffixNeverGoesBack(t *testing.T) {
+	used := map[string]bool{"20240201": true, "20240201.2": true}
+	got := NightlySuffix(time.Date(2024, 1, 6, 0, 0, 0, 0, time.UTC), "20240201.2", func(s string) bool { return used[s] })
+	if got != "20240201.3" {
+		t.Fatalf("NightlySuffix after a reset = %q, want 20240201.3", got)
+	}
+	a, _ := NightlyVersion("1.0.0", "20240201.2")
+	b, _ := NightlyVersion("1.0.0", got)
+	if composer.CompareVersions(b, a) <= 0 {
+		t.Errorf("%s does not sort above %s", b, a)
 	}
 }
 
