@@ -57,11 +57,12 @@ func TestLargeFilesStream(t *testing.T) {
 			t.Errorf("%s: %d bytes in the archive, want %d (a checkout's bytes)", name, len(got), len(want))
 		}
 	}
-	// Four files of 20 MB: holding each blob (and its converted copy) would allocate well over 100 MB; the
-	// archive writer's own buffer (16 MB, grown by doubling) is most of what streaming allocates.
+	// Four files of 20 MB: holding each blob (and its converted copy) would allocate well over 100 MB (160 MB
+	// for the blobs and their CRLF copies); the archive writer's own buffer (16 MB, grown by doubling) is most of
+	// what streaming allocates: 38 MB, or 62 MB in about a third of the runs, when it doubles once more.
 	alloc := after.TotalAlloc - before.TotalAlloc
 	t.Logf("the build allocated %d MB for 80 MB of files", alloc>>20)
-	if alloc > 60<<20 && !raceEnabled {
+	if alloc > 90<<20 && !raceEnabled {
 		t.Errorf("the build allocated %d MB for 80 MB of files: blobs are held in memory", alloc>>20)
 	}
 }
