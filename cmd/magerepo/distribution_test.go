@@ -315,3 +315,47 @@ func TestDistributionChangedRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestDistributionVendorClash: a release whose renamed packages would take the name of another vendor's
+// package that the sources build is refused, naming both; an edition that keeps nothing is refused; a release
+// dropped from the profile is reported.
+func TestDistributionVendorClash(t *testing.T) {
+	m := newMiniMagento(t)
+	clash := gittest.New(t)
+	clash.Write(map[string]string{"composer.json": gittest.ComposerJSON("acme/framework", "9.9.9", nil)})
+	clash.CommitTag("9.9.9")
+	p := m.profile(t, "https://repo.example/")
+	b, _ := os.ReadFile(p)
+	y := string(b) + "  - name: clash\n    path: " + clash.Dir + "\n    packages:\n      - dir: \"\"\n" +
+		strings.Replace(distributionBlock([2]string{"1.0.0", "2.4.6"}), "vendor: mageos", "vendor: acme", 1)
+	os.WriteFile(p, []byte(y), 0o644)
+	g, _ := testGlobals(t)
+	out := t.TempDir()
+	sum, err := runBuildSummary(t.Context(), &buildOptions{Config: p, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	if err == nil || !strings.Contains(jsonOf(sum.Problems), "it would be acme/framework, a package the sources build too") {
+		t.Fatalf("a vendor clash must fail the release: %v %s", err, jsonOf(sum.Problems))
+	}
+	if _, err := os.Stat(filepath.Join(out, "packages/acme/module-catalog-1.0.0.zip")); err == nil {
+		t.Error("the clashing release was published")
+	}
+
+	m2 := newMiniMagento(t)
+	p = distributionProfile(t, m2, "https://repo.example/", [2]string{"1.0.0", "2.4.6"})
+	b, _ = os.ReadFile(p)
+	os.WriteFile(p, []byte(strings.Replace(string(b), `require: [php, "acme/*", "magento/framework", "magento/magento2-base"]`, `require: ["nothing/*"]`, 1)), 0o644)
+	sum, err = runBuildSummary(t.Context(), &buildOptions{Config: p, Out: t.TempDir(), Cache: t.TempDir(), Jobs: 2}, g)
+	if err == nil || !strings.Contains(jsonOf(sum.Problems), "edition minimal: no requirement of magento/product-community-edition matches") {
+		t.Fatalf("an empty edition must fail the release: %v %s", err, jsonOf(sum.Problems))
+	}
+
+	out = t.TempDir()
+	two := distributionProfile(t, m2, "https://repo.example/", [2]string{"1.0.0", "2.4.6"}, [2]string{"1.1.0", "2.4.7"})
+	if _, err := runBuildSummary(t.Context(), &buildOptions{Config: two, Out: out, Cache: t.TempDir(), Jobs: 2}, g); err != nil {
+		t.Fatal(err)
+	}
+	one := distributionProfile(t, m2, "https://repo.example/", [2]string{"1.1.0", "2.4.7"})
+	sum, err = runBuildSummary(t.Context(), &buildOptions{Config: one, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	if err != nil || !strings.Contains(jsonOf(sum.Problems), "release 1.0.0 is published but no longer in the profile") {
+		t.Fatalf("a dropped release must be reported: %v %s", err, jsonOf(sum.Problems))
+	}
+}
