@@ -367,10 +367,24 @@ func Parse(b []byte, name string) (*Config, error) {
 		}
 	}
 	if len(probs) > 0 {
-		return nil, &ValidationError{File: name, Problems: sortProblems(probs)}
+		return nil, &ValidationError{File: name, Problems: sortProblems(inExtended(probs, extends))}
 	}
 	c.moveInline()
 	return c, nil
+}
+
+// inExtended names the setting of each problem that lies in the keys a profile takes from the profile it
+// extends: those have no line in the file.
+func inExtended(probs []Problem, extends string) []Problem {
+	if extends == "" {
+		return probs
+	}
+	for i, p := range probs {
+		if p.Line == 0 && p.Path != "" {
+			probs[i].Message = fmt.Sprintf("%s (taken from the extended profile %s): %s", p.Path, extends, p.Message)
+		}
+	}
+	return probs
 }
 
 // InlineName is the name under which [DataFS] serves the inline content of file j of file replacement i. No

@@ -78,6 +78,10 @@ func (c *Config) IsNightly() bool {
 	return false
 }
 
+// maxReleaseVersion bounds a release version's length: with the package name it makes archive file names,
+// which file systems limit to 255 bytes.
+const maxReleaseVersion = 64
+
 // editionName is what an edition's name may be: it becomes part of package names.
 var editionName = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -150,6 +154,8 @@ func (c *Config) validateReleases(ps *problems, d *Distribution) {
 			ps.add(at+".version", "version %q is a branch version; a release needs a fixed version", r.Version)
 		case versions[norm]:
 			ps.add(at+".version", "version %q is released twice", r.Version)
+		case len(r.Version) > maxReleaseVersion:
+			ps.add(at+".version", "version %q is longer than %d characters: it is part of every archive's file name", r.Version, maxReleaseVersion)
 		}
 		versions[norm] = true
 		if _, err := composer.NormalizeVersion(r.Upstream); r.Upstream == "" || err != nil {
@@ -180,6 +186,6 @@ func (c *Config) validateNightly(ps *problems) {
 		ps.add("nightly", "nightly: applies to sources that name a branch; none does")
 	}
 	if c.Nightly != nil && c.Nightly.Keep < 0 {
-		ps.add("nightly.keep", "keep must be at least 1, not %d", c.Nightly.Keep)
+		ps.add("nightly.keep", "keep must be at least 1 (0 or no keep: %d), not %d", DefaultNightlyKeep, c.Nightly.Keep)
 	}
 }

@@ -41,7 +41,10 @@ func applyExtends(root *yaml.Node) (string, []Problem) {
 			return "", []Problem{{Line: at.Line, Column: at.Column, Path: extendsKey, Message: fmt.Sprintf("embedded profile %s does not parse: %v", name, err)}}
 		}
 		chain = append(chain, name)
-		merged := mergeTop(topMapping(&base), doc)
+		baseMap := topMapping(&base)
+		dropKey(baseMap, "base-url") // an embedded profile's URL is an example, never published at
+		unplace(baseMap)
+		merged := mergeTop(baseMap, doc)
 		*doc = *merged
 	}
 	if _, at, ok := extendsOf(doc); ok {
@@ -51,6 +54,22 @@ func applyExtends(root *yaml.Node) (string, []Problem) {
 		return "", nil
 	}
 	return chain[len(chain)-1], nil
+}
+
+// dropKey removes key from a mapping.
+func dropKey(m *yaml.Node, key string) {
+	if i := indexOfKey(m, key); i >= 0 {
+		m.Content = append(m.Content[:i], m.Content[i+2:]...)
+	}
+}
+
+// unplace clears the positions of an extended profile's nodes: they are lines of another file, and a problem
+// found there is named by its path instead (Parse).
+func unplace(n *yaml.Node) {
+	n.Line, n.Column = 0, 0
+	for _, c := range n.Content {
+		unplace(c)
+	}
 }
 
 func topMapping(root *yaml.Node) *yaml.Node {

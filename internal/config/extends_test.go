@@ -23,6 +23,9 @@ func TestExtends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c.BaseURL != "" {
+		t.Errorf("base-url %q came from the extended profile: its URL is an example, never to publish at", c.BaseURL)
+	}
 	if c.Extends != DefaultProfile || c.Vendor != "shop" || c.Name != "Shop" || len(c.Sources) != len(mirror.Sources) ||
 		len(c.Patches) != len(mirror.Patches) || c.ArchiveFormat != "mageos" || c.Distribution == nil {
 		t.Fatalf("extended profile: extends %q vendor %q name %q, %d sources (mirror %d), %d patches, format %s",
@@ -43,6 +46,8 @@ func TestExtendsErrors(t *testing.T) {
 		{"name: x\nextends: no-such-profile\n", `line 2, column 10: unknown profile "no-such-profile"`},
 		{"extends: [mageos-mirror]\n", "line 1, column 10: extends takes the name of an embedded profile"},
 		{"extends: mageos-mirror\nvendor: acme\n", `vendor "acme" renames packages only in a distribution`},
+		{"extends: mageos-mirror\nsources: [{name: only, path: /x, packages: [{dir: \"\"}]}]\n",
+			`t.yaml: version-pins[0].source (taken from the extended profile mageos-mirror): version-pins: unknown source "magento2"`},
 	} {
 		_, err := Parse([]byte(tc.yaml), "t.yaml")
 		var ve *ValidationError
