@@ -28,9 +28,15 @@ type Offer struct {
 type Unresolved struct {
 	Name        string
 	Constraints []string
+	// Unsettled reports a package whose choice changes from pass to pass (its versions' requirements
+	// exclude each other in a cycle) instead of one that no version satisfies.
+	Unsettled bool
 }
 
 func (u Unresolved) Error() string {
+	if u.Unsettled {
+		return fmt.Sprintf("%s: the versions the requirements select keep changing (the requirements exclude each other)", u.Name)
+	}
 	return fmt.Sprintf("%s: no version the sources yield satisfies %q", u.Name, u.Constraints)
 }
 
@@ -51,13 +57,17 @@ const maxPasses = 64
 func Closure(roots map[string]string, offers func(name string) []Offer, released time.Time) (map[string]string, []Unresolved) {
 	chosen := maps.Clone(roots)
 	var unresolved []Unresolved
+	settled := false
 	for range maxPasses {
 		next, unres := settle(roots, chosen, offers, released)
 		unresolved = unres
-		if maps.Equal(next, chosen) {
+		if settled = maps.Equal(next, chosen); settled {
 			break
 		}
 		chosen = next
+	}
+	if !settled {
+		unresolved = append(unresolved, unsettled(chosen, roots, offers, released)...)
 	}
 	for name, v := range chosen {
 		if o, _ := offerOf(offers(name), v); o.External {
@@ -65,6 +75,18 @@ func Closure(roots map[string]string, offers func(name string) []Offer, released
 		}
 	}
 	return chosen, unresolved
+}
+
+// unsettled names the packages whose choice the next pass would change.
+func unsettled(chosen, roots map[string]string, offers func(string) []Offer, released time.Time) []Unresolved {
+	next, _ := settle(roots, chosen, offers, released)
+	var out []Unresolved
+	for _, name := range slices.Sorted(maps.Keys(next)) {
+		if chosen[name] != next[name] {
+			out = append(out, Unresolved{Name: name, Unsettled: true})
+		}
+	}
+	return out
 }
 
 // settle makes one pass: the roots, plus a choice for every name the current choice requires.

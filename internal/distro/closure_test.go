@@ -2,6 +2,7 @@ package distro
 
 import (
 	"maps"
+	"strings"
 	"testing"
 	"time"
 )
@@ -113,5 +114,25 @@ func TestClosureExternal(t *testing.T) {
 	got, unresolved := Closure(map[string]string{"v/root": "1.0.0"}, offersOf(cat), day("2023-01-01"))
 	if want := map[string]string{"v/root": "1.0.0", "v/stock": "1.0.0"}; !maps.Equal(got, want) || len(unresolved) != 0 {
 		t.Errorf("Closure = %v %v, want %v", got, unresolved, want)
+	}
+}
+
+// TestClosureUnsettled: requirements that exclude each other in a cycle (a 2.0 needs b 1.0, b 1.0 needs a
+// 1.0, a 1.0 needs b 2.0, b 2.0 needs a 2.0) never settle; Closure says so instead of returning a
+// closure that does not install.
+func TestClosureUnsettled(t *testing.T) {
+	cat := map[string][]Offer{
+		"v/root": {{Version: "1.0.0", Requires: map[string]string{"v/a": "*", "v/b": "*"}}},
+		"v/a":    {{Version: "1.0.0", Requires: map[string]string{"v/b": "2.0.0"}}, {Version: "2.0.0", Requires: map[string]string{"v/b": "1.0.0"}}},
+		"v/b":    {{Version: "1.0.0", Requires: map[string]string{"v/a": "1.0.0"}}, {Version: "2.0.0", Requires: map[string]string{"v/a": "2.0.0"}}},
+	}
+	got, unresolved := Closure(map[string]string{"v/root": "1.0.0"}, offersOf(cat), day("2023-01-01"))
+	if len(unresolved) == 0 {
+		t.Fatalf("Closure = %v with nothing unresolved", got)
+	}
+	for _, u := range unresolved {
+		if !u.Unsettled || !strings.Contains(u.Error(), "keep changing") {
+			t.Errorf("unresolved %v, want the unsettled packages", u)
+		}
 	}
 }
