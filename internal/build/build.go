@@ -130,6 +130,7 @@ type builder struct {
 	expandEveryTag bool                 // expand processed tags too (a pending distribution release)
 
 	reused, prebuilt, newTags int
+	expanded                  int          // tags expanded: the new ones, and every one for a pending distribution release
 	built                     atomic.Int64 // archives written, counted by the writers as they finish
 	published                 bool
 }

@@ -241,12 +241,16 @@ func (b *builder) selectTags(ctx context.Context, s *source) {
 			b.report.add(Problem{Severity: SeverityError, Source: s.cfg.Name, Tag: t.Name, Message: "unreadable tag: " + err.Error()})
 			continue
 		}
-		if s.state.Tags[t.Name] == t.Commit && !b.expandEveryTag {
+		processed := s.state.Tags[t.Name] == t.Commit
+		if processed && !b.expandEveryTag {
 			continue
+		}
+		if !processed {
+			b.newTags++
 		}
 		s.tags = append(s.tags, tagRef{idx: i, name: t.Name, commit: t.Commit, tree: byName[t.Name].Tree})
 	}
-	b.newTags += len(s.tags)
+	b.expanded += len(s.tags)
 }
 
 // addExtraRefs adds the configured releases upstream never tagged, as virtual tags at their commit. A real tag

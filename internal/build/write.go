@@ -308,7 +308,7 @@ func (b *builder) publish(ctx context.Context) error {
 func (b *builder) needsPublish(opts repo.PublishOptions) bool {
 	opts.ChangeBaseURL = false
 	opts.Advisories = nil // compared by AdvisoriesKey, their content
-	if b.newTags > 0 || b.prebuilt > 0 || b.state.Published == nil || *b.state.Published != opts ||
+	if b.newTags > 0 || b.expanded > 0 || b.prebuilt > 0 || b.state.Published == nil || *b.state.Published != opts ||
 		b.state.Renderer != repo.RenderVersion {
 		return true
 	}
