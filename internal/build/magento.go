@@ -51,12 +51,7 @@ func (x *expander) extraMetapackage(i int, l config.Layout) {
 	}
 	name := "magento/" + l.Dir
 	md := x.b.releaseMetadata(x.ctx)
-	rootTree, _, err := x.s.repo.Lookup(x.ctx, x.t.tree, "")
-	if err != nil {
-		x.problem(SeverityError, "composer.json", name, err.Error())
-		return
-	}
-	root, ok := x.readComposerJSON(rootTree.ID, "composer.json")
+	root, ok := x.rootComposerJSON(name)
 	if !ok {
 		return
 	}
@@ -82,6 +77,17 @@ func (x *expander) extraMetapackage(i int, l config.Layout) {
 	if x.finish(c, doc, "composer.json", true) {
 		x.out = append(x.out, c)
 	}
+}
+
+// rootComposerJSON reads the tag's root composer.json, which the product and project metapackages are made
+// from; a problem is reported against the package name.
+func (x *expander) rootComposerJSON(name string) (*composer.Object, bool) {
+	rootTree, _, err := x.s.repo.Lookup(x.ctx, x.t.tree, "")
+	if err != nil {
+		x.problem(SeverityError, "composer.json", name, err.Error())
+		return nil, false
+	}
+	return x.readComposerJSON(rootTree.ID, "composer.json")
 }
 
 // sampleDataSuggestPrefix is the reference's suggest rule, a Magento rule.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -153,7 +154,7 @@ func (b *builder) planNightly() {
 	if len(st.Sets) > 0 {
 		last = st.Sets[len(st.Sets)-1]
 	}
-	same := last != nil && st.Config == nightlyHash(b.cfg) && mapsEqual(last.Heads, n.heads)
+	same := last != nil && st.Config == nightlyHash(b.cfg) && maps.Equal(last.Heads, n.heads)
 	if same && last.Incomplete && complete {
 		n.suffix, n.retry = last.Suffix, true
 		b.newTags += opened
@@ -200,18 +201,6 @@ func nightlyHash(c *config.Config) string {
 	d, _ := json.Marshal(c.Distribution)
 	fmt.Fprintf(h, "%s\x00%s\x001", c.Vendor, d)
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // baseRef is the ref a nightly source's base versions come from: its latest tag, else its branch.
@@ -301,12 +290,7 @@ func truthyVersion(doc *composer.Object) string {
 // it lacks could not install). The project's minimum-stability follows from its nightly version.
 func (x *expander) nightlyMetapackage(i int, l config.Layout) {
 	name := "magento/" + l.Dir
-	rootTree, _, err := x.s.repo.Lookup(x.ctx, x.t.tree, "")
-	if err != nil {
-		x.problem(SeverityError, "composer.json", name, err.Error())
-		return
-	}
-	root, ok := x.readComposerJSON(rootTree.ID, "composer.json")
+	root, ok := x.rootComposerJSON(name)
 	if !ok {
 		return
 	}

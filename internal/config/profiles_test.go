@@ -1,8 +1,6 @@
 package config
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -69,19 +67,7 @@ func TestEmbeddedProfilesValidate(t *testing.T) {
 			if c.File != "" || len(c.Sources) == 0 {
 				t.Fatalf("File %q, %d sources", c.File, len(c.Sources))
 			}
-			data := DataFS(c)
-			for _, r := range c.FileReplacements {
-				for _, f := range r.Files {
-					b, err := fs.ReadFile(data, f.Data)
-					if err != nil {
-						t.Fatal(err)
-					}
-					sum := sha256.Sum256(b)
-					if int64(len(b)) != f.Bytes || hex.EncodeToString(sum[:]) != f.SHA256 {
-						t.Errorf("%s: %d bytes sha256 %x, profile says %d %s", f.Data, len(b), sum, f.Bytes, f.SHA256)
-					}
-				}
-			}
+			checkDataFiles(t, c)
 			raw, err := ProfileYAML(name)
 			want, _ := os.ReadFile(filepath.Join("profiles", name+".yaml"))
 			if err != nil || string(raw) != string(want) {
