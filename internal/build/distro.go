@@ -113,6 +113,7 @@ func (b *builder) distribute(ctx context.Context, upstream []*candidate) []*cand
 	return append(out, others...)
 }
 
+// isPrebuilt reports whether a prebuilt zip publishes (name, version).
 func (d *distribution) isPrebuilt(name, version string) bool {
 	return slices.ContainsFunc(d.prebuilt[name], func(e repo.Entry) bool { return e.Version == version })
 }
@@ -243,6 +244,7 @@ func (d *distribution) changed(rb *releaseBuild) bool {
 	return true
 }
 
+// releaseProblem reports an error of release r about package pkg.
 func (d *distribution) releaseProblem(r config.DistRelease, pkg, msg string) {
 	d.b.report.add(Problem{Severity: SeverityError, Package: pkg, Version: r.Version, Message: fmt.Sprintf(
 		"distribution release %s (upstream %s): %s", r.Version, r.Upstream, msg)})
@@ -412,6 +414,7 @@ func (d *distribution) finish(c *candidate, doc *composer.Object, r config.DistR
 	return &n, true
 }
 
+// problem reports an error of release r about an upstream candidate, with its source, tag and path.
 func (d *distribution) problem(c *candidate, r config.DistRelease, err error) {
 	d.b.report.add(Problem{Severity: SeverityError, Source: c.src.cfg.Name, Tag: c.tag.name, Path: c.dir,
 		Package: c.name, Version: c.version, Message: fmt.Sprintf("distribution release %s: %v", r.Version, err)})

@@ -72,6 +72,7 @@ func unplace(n *yaml.Node) {
 	}
 }
 
+// topMapping returns the top-level mapping of a document, or nil when it is not one.
 func topMapping(root *yaml.Node) *yaml.Node {
 	doc := root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
@@ -119,6 +120,7 @@ func mergeTop(base, over *yaml.Node) *yaml.Node {
 	return out
 }
 
+// indexOfKey returns the index of key in a mapping's content, or -1.
 func indexOfKey(m *yaml.Node, key string) int {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
@@ -131,6 +133,7 @@ func indexOfKey(m *yaml.Node, key string) int {
 // overlayFS serves a profile's own data files first, then those of the embedded profile it extends.
 type overlayFS struct{ first, then fs.FS }
 
+// Open opens name in first, else in then.
 func (o overlayFS) Open(name string) (fs.File, error) {
 	f, err := o.first.Open(name)
 	if err == nil {

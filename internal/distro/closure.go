@@ -33,6 +33,7 @@ type Unresolved struct {
 	Unsettled bool
 }
 
+// Error names the package and why no version of it can be chosen.
 func (u Unresolved) Error() string {
 	if u.Unsettled {
 		return fmt.Sprintf("%s: the versions the requirements select keep changing (the requirements exclude each other)", u.Name)
@@ -137,6 +138,7 @@ func pick(os []Offer, constraints []string, released time.Time) (Offer, bool) {
 	return pickAmong(os, constraints, released, false)
 }
 
+// pickAmong applies the rule to the offers that satisfy every constraint, stable ones only when stableOnly.
 func pickAmong(os []Offer, constraints []string, released time.Time, stableOnly bool) (Offer, bool) {
 	var before, after []Offer
 	for _, o := range os {
@@ -160,6 +162,7 @@ func pickAmong(os []Offer, constraints []string, released time.Time, stableOnly 
 	return Offer{}, false
 }
 
+// satisfiesAll reports whether version satisfies every constraint (an unparsable one satisfies nothing).
 func satisfiesAll(version string, constraints []string) bool {
 	for _, c := range constraints {
 		if ok, err := composer.Satisfies(version, c); err != nil || !ok {
