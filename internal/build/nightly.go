@@ -171,6 +171,13 @@ func (b *builder) planNightly() {
 		}
 		return
 	}
+	n.suffix = nextSuffix(st, n.newest)
+	b.newTags += opened
+}
+
+// nextSuffix is the suffix of a new set whose newest head commit is at: one no set ever had, never below the
+// newest one published.
+func nextSuffix(st *nightlyState, at time.Time) string {
 	used := map[string]bool{}
 	for _, s := range st.Suffixes {
 		used[s] = true
@@ -179,8 +186,7 @@ func (b *builder) planNightly() {
 	if len(st.Suffixes) > 0 {
 		newest = st.Suffixes[len(st.Suffixes)-1]
 	}
-	n.suffix = distro.NightlySuffix(n.newest, newest, func(s string) bool { return used[s] })
-	b.newTags += opened
+	return distro.NightlySuffix(at, newest, func(s string) bool { return used[s] })
 }
 
 // nightlyState returns the nightly state, created when absent (state files from before nightly builds).

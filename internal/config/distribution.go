@@ -123,8 +123,13 @@ func (c *Config) validateDistribution(ps *problems) {
 			ps.add(fmt.Sprintf("distribution.published-elsewhere[%d]", i), "%q is not a vendor/name pattern", p)
 		}
 	}
+	validateEditions(ps, d.Editions)
+}
+
+// validateEditions checks edition names (they become package names) and that each keeps something.
+func validateEditions(ps *problems, editions []Edition) {
 	seen := map[string]bool{"community": true}
-	for i, e := range d.Editions {
+	for i, e := range editions {
 		at := fmt.Sprintf("distribution.editions[%d]", i)
 		switch {
 		case !editionName.MatchString(e.Name):
