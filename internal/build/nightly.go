@@ -164,7 +164,7 @@ func (b *builder) planNightly() {
 		if !complete {
 			b.report.add(Problem{Severity: SeverityError, Message: fmt.Sprintf(
 				"nightly: %d of %d sources could not be read or gave no branch head; no new nightly set this run",
-				len(b.sources)-len(n.heads), len(b.sources))})
+				opened-len(n.heads)+len(b.unreadable.list()), opened+len(b.unreadable.list()))})
 		}
 		for _, s := range b.sources {
 			s.tags = nil
