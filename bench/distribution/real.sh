@@ -2,7 +2,7 @@
 # bench/distribution/real.sh [FIXTURE_DIR]
 #
 # The mirror build and the distribution build of the same sources, next to each other: the real Magento Open
-# Source 2.4.3-p2 fixture (shared/data/magento-e2e-2.4.3-p2, see its README.md), built offline with
+# Source 2.4.3-p2 fixture (magento-e2e-2.4.3-p2, see its README.md), built offline with
 # --sources-dir as cmd/magerepo/magento_real_e2e_test.go builds it, once with the embedded profile (the mirror) and
 # once with that profile made the distribution acme/* 1.0.0 of upstream 2.4.3-p2 with a minimal edition (as
 # cmd/magerepo/distribution_real_e2e_test.go makes it). Each is built cold (empty output and cache) and then
