@@ -250,11 +250,6 @@ func (d *distribution) releaseProblem(r config.DistRelease, pkg, msg string) {
 		"distribution release %s (upstream %s): %s", r.Version, r.Upstream, msg)})
 }
 
-// candidateOrder is the walk order expandAll sorts candidates in.
-func candidateOrder(a, c *candidate) int {
-	return cmpInts(a.src.idx, c.src.idx, a.phase, c.phase, a.lidx, c.lidx, a.tag.idx, c.tag.idx)
-}
-
 // roots are the release's metapackages: the extra-metapackage packages (product and project) of the upstream
 // vendor at the upstream release's version. ok is false (reported) when the sources have none yet.
 func (d *distribution) roots(r config.DistRelease) (map[string]string, bool) {
@@ -302,9 +297,7 @@ func (d *distribution) newSet(r config.DistRelease, closure map[string]string) *
 			s.Replace[name] = v
 		}
 	}
-	for _, p := range dc.PublishedElsewhere {
-		s.Elsewhere = append(s.Elsewhere, composer.NewNamePattern(p))
-	}
+	s.Elsewhere = composer.NewNamePatterns(dc.PublishedElsewhere)
 	return s
 }
 
@@ -446,13 +439,10 @@ func (d *distribution) editions(rb *releaseBuild, roots map[string]string) bool 
 func (d *distribution) edition(rb *releaseBuild, e config.Edition, product, project *candidate) bool {
 	vendor, fullProduct, _ := strings.Cut(product.name, "/")
 	_, fullProject, _ := strings.Cut(project.name, "/")
-	productName := vendor + "/" + distro.EditionName(fullProduct, e.Name)
-	projectName := vendor + "/" + distro.EditionName(fullProject, e.Name)
+	productName := vendor + "/" + magento.EditionName(fullProduct, e.Name)
+	projectName := vendor + "/" + magento.EditionName(fullProject, e.Name)
 	rb.set.Versions[productName], rb.set.Versions[projectName] = rb.cfg.Version, rb.cfg.Version
-	var allow []composer.NamePattern
-	for _, p := range e.Require {
-		allow = append(allow, composer.NewNamePattern(p))
-	}
+	allow := composer.NewNamePatterns(e.Require)
 	pdoc, err1 := composer.ParseDocument(product.doc)
 	jdoc, err2 := composer.ParseDocument(project.doc)
 	if err := cmp.Or(err1, err2); err != nil {

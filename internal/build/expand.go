@@ -76,10 +76,13 @@ func (b *builder) expandAll(ctx context.Context) ([]*candidate, error) {
 			}
 		}
 	}
-	slices.SortStableFunc(all, func(a, c *candidate) int {
-		return cmpInts(a.src.idx, c.src.idx, a.phase, c.phase, a.lidx, c.lidx, a.tag.idx, c.tag.idx)
-	})
+	slices.SortStableFunc(all, candidateOrder)
 	return all, nil
+}
+
+// candidateOrder is the walk order: source, the reference's phase, layout entry, tag.
+func candidateOrder(a, c *candidate) int {
+	return cmpInts(a.src.idx, c.src.idx, a.phase, c.phase, a.lidx, c.lidx, a.tag.idx, c.tag.idx)
 }
 
 func cmpInts(pairs ...int) int {

@@ -365,9 +365,7 @@ func (b *builder) nightlySet(ctx context.Context, cands []*candidate) *distro.Se
 	if d := b.cfg.Distribution; d != nil {
 		set.From, set.To = d.UpstreamVendor, b.cfg.Vendor
 		set.Replace = b.upstreamReplace(ctx)
-		for _, p := range d.PublishedElsewhere {
-			set.Elsewhere = append(set.Elsewhere, composer.NewNamePattern(p))
-		}
+		set.Elsewhere = composer.NewNamePatterns(d.PublishedElsewhere)
 	}
 	for _, c := range cands {
 		if c.src.isNightly() {

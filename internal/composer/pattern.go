@@ -16,6 +16,15 @@ func NewNamePattern(p string) NamePattern {
 	return NamePattern{parts: strings.Split(asciiLower(p), "*")}
 }
 
+// NewNamePatterns compiles a list of patterns.
+func NewNamePatterns(ps []string) []NamePattern {
+	out := make([]NamePattern, len(ps))
+	for i, p := range ps {
+		out[i] = NewNamePattern(p)
+	}
+	return out
+}
+
 // Match reports whether name matches the pattern.
 func (p NamePattern) Match(name string) bool {
 	name = asciiLower(name)

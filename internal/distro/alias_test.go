@@ -44,7 +44,4 @@ func TestEdition(t *testing.T) {
 	if want := `{"name":"magento/project-minimal-edition","require":{"magento/product-minimal-edition":"2.4.7","magento/plugin":"~0.1"}}`; got != want {
 		t.Errorf("EditionProject = %s", got)
 	}
-	if n := EditionName("product-community-edition", "minimal"); n != "product-minimal-edition" {
-		t.Errorf("EditionName = %s", n)
-	}
 }

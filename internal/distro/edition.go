@@ -1,28 +1,6 @@
 package distro
 
-import (
-	"strings"
-
-	"github.com/mage-os/magerepo/internal/composer"
-)
-
-// Edition names: an edition "minimal" is the pair product-minimal-edition / project-minimal-edition.
-const (
-	productPrefix = "product-"
-	projectPrefix = "project-"
-	editionSuffix = "-edition"
-)
-
-// EditionName returns the name (without vendor) of an edition's product or project package, given the full
-// edition's ("product-community-edition").
-func EditionName(full, edition string) string {
-	for _, p := range []string{productPrefix, projectPrefix} {
-		if strings.HasPrefix(full, p) {
-			return p + edition + editionSuffix
-		}
-	}
-	return full + "-" + edition
-}
+import "github.com/mage-os/magerepo/internal/composer"
 
 // EditionProduct returns the edition's product from the full product: the same document with the edition's
 // name, and only the requirements matching an allow-list pattern, in their order.

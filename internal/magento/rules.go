@@ -63,3 +63,22 @@ func hasShortAlpha(v string) bool {
 	}
 	return false
 }
+
+// Edition names: an edition "minimal" is the pair product-minimal-edition / project-minimal-edition, as the
+// full edition is product-community-edition / project-community-edition.
+const (
+	productPrefix = "product-"
+	projectPrefix = "project-"
+	editionSuffix = "-edition"
+)
+
+// EditionName returns the name (without vendor) of an edition's product or project package, given the full
+// edition's ("product-community-edition", "minimal" → "product-minimal-edition").
+func EditionName(full, edition string) string {
+	for _, p := range []string{productPrefix, projectPrefix} {
+		if strings.HasPrefix(full, p) {
+			return p + edition + editionSuffix
+		}
+	}
+	return full + "-" + edition
+}

@@ -103,3 +103,13 @@ func TestMinimumStabilityReleased(t *testing.T) {
 	}
 	t.Logf("%d released projects compared", n)
 }
+
+// TestEditionName names an edition's packages after the full edition's.
+func TestEditionName(t *testing.T) {
+	for full, want := range map[string]string{"product-community-edition": "product-minimal-edition",
+		"project-community-edition": "project-minimal-edition", "other": "other-minimal"} {
+		if got := EditionName(full, "minimal"); got != want {
+			t.Errorf("EditionName(%s) = %s, want %s", full, got, want)
+		}
+	}
+}

@@ -222,13 +222,7 @@ func stringList(doc *composer.Object, key string) []string {
 // matcher matches package names against Composer's name patterns; an empty matcher matches all.
 type matcher []composer.NamePattern
 
-func newMatcher(patterns []string) matcher {
-	m := make(matcher, len(patterns))
-	for i, p := range patterns {
-		m[i] = composer.NewNamePattern(p)
-	}
-	return m
-}
+func newMatcher(patterns []string) matcher { return composer.NewNamePatterns(patterns) }
 
 // match reports whether name matches a pattern; an empty matcher matches all.
 func (m matcher) match(name string) bool { return len(m) == 0 || composer.MatchAnyName(m, name) }
