@@ -203,7 +203,6 @@ func TestBuildProfileMirrorIsDefault(t *testing.T) {
 	}
 }
 
-
 // TestProfilesDocumented: docs/profiles.md has a section for every embedded profile and shows the output of
 // `profile list` (-update rewrites it), so a profile file cannot land undocumented.
 func TestProfilesDocumented(t *testing.T) {
