@@ -18,7 +18,9 @@ const DefaultNightlyKeep = 7
 // are published under the profile's vendor, at the distribution's own versions, each replacing the upstream
 // package it was made from (docs/distributions.md). The rules live in internal/distro.
 type Distribution struct {
-	// UpstreamVendor is the vendor renamed to the profile's vendor (DefaultUpstreamVendor unless set).
+	// UpstreamVendor is the vendor renamed to the profile's vendor (DefaultUpstreamVendor unless set). A
+	// distribution built from tags renames Magento (its releases are found by Magento's product and project
+	// metapackages); a nightly distribution may rename any vendor.
 	UpstreamVendor string `yaml:"upstream-vendor"`
 	// Releases are the distribution's releases, each one version for every package of an upstream release.
 	Releases []DistRelease `yaml:"releases"`
@@ -116,6 +118,15 @@ func (c *Config) validateDistribution(ps *problems) {
 	}
 	if !nightly && len(d.Releases) == 0 {
 		ps.add("distribution.releases", "a distribution built from tags needs at least one release {version, upstream}")
+	}
+	if !nightly && d.UpstreamVendor != DefaultUpstreamVendor {
+		// A release is found by its product and project metapackages, which the extra-metapackage layouts
+		// compose by Magento's rules, under Magento's names.
+		ps.add("distribution.upstream-vendor", "a distribution built from tags is made of Magento releases: "+
+			"upstream-vendor must be %s (another vendor works for nightly distributions)", DefaultUpstreamVendor)
+	}
+	if nightly && len(d.Editions) > 0 {
+		ps.add("distribution.editions", "editions are made from a release's product and project; a nightly distribution has none")
 	}
 	c.validateReleases(ps, d)
 	for i, p := range d.PublishedElsewhere {

@@ -23,6 +23,8 @@ func TestDistributionValidate(t *testing.T) {
 		{"vendor: acme\ndistribution: {releases: [{version: \"1.0.0\", upstream: \"2.4.7\"}], published-elsewhere: [nameonly]}\n" + src, "not a vendor/name pattern"},
 		{"vendor: acme\ndistribution: {releases: [{version: \"1.0.0\", upstream: \"2.4.7\"}]}\n" + branch, "a nightly distribution takes its versions from its branches"},
 		{"nightly: {keep: 2}\n" + src, "none does"},
+		{"vendor: acme\ndistribution: {upstream-vendor: foo, releases: [{version: \"1.0.0\", upstream: \"2.4.7\"}]}\n" + src, "upstream-vendor must be magento"},
+		{"vendor: acme\ndistribution: {editions: [{name: minimal, require: [php]}]}\n" + branch, "a nightly distribution has none"},
 		{"nightly: {keep: -1}\n" + branch, "keep must be at least 1"},
 		{branch + "  - {name: b, path: /y, packages: [{dir: \"\"}]}\n", "1 of 2 sources name a branch"},
 		{"sources:\n  - {name: a, path: /x, branch: main, from: \"1.0\", packages: [{dir: \"\"}]}\n", "from: selects tags"},
