@@ -336,6 +336,13 @@ func (b *builder) pinNightly(ctx context.Context, cands []*candidate) []*candida
 			out = append(out, c)
 			continue
 		}
+		if renamed := set.Rename(c.name); renamed != c.name {
+			if _, clash := set.Versions[renamed]; clash {
+				b.report.add(Problem{Severity: SeverityError, Source: c.src.cfg.Name, Tag: c.tag.name, Path: c.dir, Package: c.name,
+					Message: fmt.Sprintf("nightly: renamed, it would be %s, a package the sources build too; choose a vendor no source builds", renamed)})
+				continue
+			}
+		}
 		doc, err := composer.ParseDocument(c.doc)
 		if err == nil {
 			if c.layout.Kind == config.ExtraMetapackage {
@@ -411,8 +418,11 @@ func (b *builder) upstreamReplace(ctx context.Context) map[string]string {
 	}
 	out := map[string]string{magento.ProductName: release}
 	req, _ := product.GetObject("require")
+	prefix := b.cfg.Distribution.UpstreamVendor + "/"
 	for _, k := range req.Keys() {
-		if v, ok := req.GetString(k); ok {
+		// Only the upstream vendor's packages are replaced: a third-party requirement ("^1.0") is no version
+		// a package could replace, and its package keeps its own name.
+		if v, ok := req.GetString(k); ok && strings.HasPrefix(k, prefix) {
 			out[k] = v
 		}
 	}

@@ -78,7 +78,7 @@ func (s *Set) Apply(doc *composer.Object, name string) {
 			cfg.Set("allow-plugins", composer.ObjectValue(s.renameLinks(plugins, false)))
 		}
 	}
-	if up, ok := s.Replace[name]; ok && s.From != s.To {
+	if up, ok := s.Replace[name]; ok && s.From != s.To && s.Rename(name) != name {
 		replace, ok := doc.GetObject("replace")
 		if !ok {
 			replace = composer.NewObject()

@@ -77,3 +77,15 @@ func TestRecordUpstream(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestApplyReplacesOnlyRenamed: a package of another vendor in the build (a third-party plugin) keeps its name
+// and replaces nothing, even when the replace map names it.
+func TestApplyReplacesOnlyRenamed(t *testing.T) {
+	s := &Set{From: "magento", To: "acme", Versions: map[string]string{"vendor/plugin": "1.0.0.1-a20240115"},
+		Replace: map[string]string{"vendor/plugin": "^1.0"}}
+	doc := mustDoc(t, `{"name": "vendor/plugin"}`)
+	s.Apply(doc, "vendor/plugin")
+	if got, want := compact(doc), `{"name":"vendor/plugin","version":"1.0.0.1-a20240115"}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
