@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -357,5 +358,89 @@ func TestDistributionVendorClash(t *testing.T) {
 	sum, err = runBuildSummary(t.Context(), &buildOptions{Config: one, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
 	if err != nil || !strings.Contains(jsonOf(sum.Problems), "release 1.0.0 is published but no longer in the profile") {
 		t.Fatalf("a dropped release must be reported: %v %s", err, jsonOf(sum.Problems))
+	}
+}
+
+// TestDistributionHeldBackWhole: a release one of whose archives cannot be written (a blob missing from the
+// repository) publishes none of its packages and no alias; once the blob is back, the next run publishes the
+// release whole.
+func TestDistributionHeldBackWhole(t *testing.T) {
+	m := newMiniMagento(t)
+	content := "<?php // magento/module-store 2.4.6\n"
+	blob := strings.TrimSpace(gitStdin(t, m.magento2.Dir, content, "hash-object", "--stdin"))
+	obj := filepath.Join(m.magento2.Dir, ".git", "objects", blob[:2], blob[2:])
+	if err := os.Remove(obj); err != nil {
+		t.Fatalf("removing the blob of module-store's registration.php: %v", err)
+	}
+	out := t.TempDir()
+	g, _ := testGlobals(t)
+	cfg := distributionProfile(t, m, "https://repo.example/", [2]string{"1.0.0", "2.4.6"})
+	sum, err := runBuildSummary(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	if err == nil || !strings.Contains(jsonOf(sum.Problems), "held back until every package of the release builds") {
+		t.Fatalf("a release with a failed archive: %v %s", err, jsonOf(sum.Problems))
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "packages.json"))
+	if strings.Contains(string(b), "mageos/") || strings.Contains(string(b), "magento/") {
+		t.Errorf("packages.json lists part of the release: %s", b)
+	}
+	gitStdin(t, m.magento2.Dir, content, "hash-object", "--stdin", "-w")
+	sum, err = runBuildSummary(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
+	if err != nil {
+		t.Fatalf("after the blob is back: %v %s", err, jsonOf(sum.Problems))
+	}
+	for _, f := range []string{"packages/mageos/module-store-1.0.0.zip", "packages/mageos/module-catalog-1.0.0.zip", "packages/magento/module-store-101.2.6.zip"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// gitStdin runs git in dir with input on stdin.
+func gitStdin(t *testing.T, dir, input string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(input)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git %v: %v", args, err)
+	}
+	return string(out)
+}
+
+// TestDistributionMovedAndRebranded: after the repository moves (--change-base-url), an edition added to a
+// published release is built (the project keeps the URL it was published with); a release whose vendor
+// changes is refused.
+func TestDistributionMovedAndRebranded(t *testing.T) {
+	m := newMiniMagento(t)
+	out := t.TempDir()
+	g, _ := testGlobals(t)
+	run := func(cfg, base string, change bool) (*build.Summary, error) {
+		return runBuildSummary(t.Context(), &buildOptions{Config: cfg, Out: out, Cache: t.TempDir(), Jobs: 2, BaseURL: base, ChangeURL: change}, g)
+	}
+	cfg := distributionProfile(t, m, "https://one.example/", [2]string{"1.0.0", "2.4.6"})
+	if _, err := run(cfg, "", false); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(cfg)
+	withEdition := strings.Replace(string(b), "  editions:\n", "  editions:\n    - name: tiny\n      require: [php]\n", 1)
+	os.WriteFile(cfg, []byte(withEdition), 0o644)
+	sum, err := run(cfg, "https://two.example/", true)
+	if err != nil {
+		t.Fatalf("an edition added after a move: %v %s", err, jsonOf(sum.Problems))
+	}
+	if _, err := os.Stat(filepath.Join(out, "packages/mageos/product-tiny-edition-1.0.0.zip")); err != nil {
+		t.Errorf("the added edition was not built: %v", err)
+	}
+	if got := jsonOf(zipComposerJSON(t, filepath.Join(out, "packages/mageos/project-community-edition-1.0.0.zip"))["repositories"]); !strings.Contains(got, "one.example") {
+		t.Errorf("the published project changed its repositories to %s", got)
+	}
+	os.WriteFile(cfg, []byte(strings.Replace(withEdition, "vendor: mageos", "vendor: rebrand", 1)), 0o644)
+	sum, err = run(cfg, "https://two.example/", false)
+	if err == nil || !strings.Contains(jsonOf(sum.Problems), "published under vendor mageos") {
+		t.Fatalf("a vendor change of a published release must be refused: %v %s", err, jsonOf(sum.Problems))
+	}
+	if _, err := os.Stat(filepath.Join(out, "packages/rebrand")); err == nil {
+		t.Error("rebrand/* packages were written")
 	}
 }

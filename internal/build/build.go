@@ -223,7 +223,7 @@ func (b *builder) run(ctx context.Context) error {
 	if err := b.writeArchives(ctx, cands, winners); err != nil {
 		return err
 	}
-	if err := b.writeAliases(ctx); err != nil {
+	if err := b.finishReleases(ctx); err != nil {
 		return err
 	}
 	b.retireNightlies(cands)

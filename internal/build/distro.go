@@ -57,7 +57,7 @@ func (b *builder) pendingReleases() []config.DistRelease {
 	}
 	var out []config.DistRelease
 	for _, r := range b.cfg.Distribution.Releases {
-		if b.state.Releases[r.Version] != releaseHash(b.cfg, r) {
+		if st := b.state.Releases[r.Version]; st == nil || st.Config != releaseHash(b.cfg, r) {
 			out = append(out, r)
 		}
 	}
@@ -72,8 +72,11 @@ type distribution struct {
 	// prebuilt are the versions of each name that prebuilt zips publish: as in the mirror, a prebuilt zip wins
 	// over a git build of the same version, and it is published as it is, under its upstream name.
 	prebuilt map[string][]repo.Entry
-	// others are the names of the packages of other vendors the sources build (published unchanged).
-	others   map[string]bool
+	// prePublished are the (name, version) of the releases' packages published before this run.
+	prePublished map[[2]string]bool
+	// others maps the names of the packages of other vendors the sources build (published unchanged) to the
+	// source that builds each.
+	others   map[string]string
 	releases []*releaseBuild
 }
 
@@ -92,10 +95,10 @@ type releaseBuild struct {
 // packages and editions, and the packages of other vendors. The aliases follow in writeAliases.
 func (b *builder) distribute(ctx context.Context, upstream []*candidate) []*candidate {
 	d := &distribution{b: b, names: map[string][]*candidate{}, reqs: map[*candidate]map[string]string{},
-		prebuilt: b.prebuiltVersions(), others: map[string]bool{}}
+		prebuilt: b.prebuiltVersions(), others: map[string]string{}, prePublished: map[[2]string]bool{}}
 	others := b.otherVendors(upstream)
 	for _, c := range others {
-		d.others[c.name] = true
+		d.others[c.name] = c.src.cfg.Name
 	}
 	for _, w := range b.upstreamWinners(upstream) {
 		if c := upstream[w]; !d.isPrebuilt(c.name, c.version) {
@@ -108,6 +111,11 @@ func (b *builder) distribute(ctx context.Context, upstream []*candidate) []*cand
 		rb := d.release(ctx, r)
 		d.releases = append(d.releases, rb)
 		out = append(out, rb.made...)
+		for _, c := range rb.made {
+			if _, ok := b.out.Lookup(c.name, c.version); ok {
+				d.prePublished[[2]string{c.name, c.version}] = true
+			}
+		}
 	}
 	b.dist = d
 	return append(out, others...)
@@ -124,14 +132,23 @@ func (d *distribution) isPrebuilt(name, version string) bool {
 func (b *builder) reportRemovedReleases() {
 	listed := map[string]bool{}
 	for _, r := range b.cfg.Distribution.Releases {
-		listed[r.Version] = true
+		listed[normalized(r.Version)] = true
 	}
 	for _, v := range slices.Sorted(maps.Keys(b.state.Releases)) {
-		if !listed[v] {
+		if !listed[normalized(v)] {
 			b.report.add(Problem{Severity: SeverityInfo, Version: v, Message: fmt.Sprintf(
 				"distribution release %s is published but no longer in the profile; its packages stay published", v)})
 		}
 	}
+}
+
+// normalized is a version's Composer normalization (the version itself when it has none): 1.1 and 1.1.0 are
+// one release.
+func normalized(v string) string {
+	if n, err := composer.NormalizeVersion(v); err == nil {
+		return n
+	}
+	return v
 }
 
 // prebuiltVersions lists the prebuilt zips the repository publishes, by name.
@@ -225,23 +242,37 @@ func (d *distribution) release(ctx context.Context, r config.DistRelease) *relea
 	return rb
 }
 
-// changed reports (as an error) a release some of whose packages are published with other content than its
-// settings give now: published archives never change, so new settings need a new release version. Packages a
-// release adds (an edition added later) are not a change.
+// changed reports (as an error) a release published under another vendor, or some of whose packages are
+// published with other content than its settings give now: published archives never change, so new settings
+// need a new release version. Packages a release adds (an edition added later) are not a change, nor is the
+// project's repository URL after a move.
 func (d *distribution) changed(rb *releaseBuild) bool {
+	if st := d.b.state.Releases[rb.cfg.Version]; st != nil && st.Vendor != d.b.cfg.Vendor {
+		d.releaseProblem(rb.cfg, "", fmt.Sprintf("it is published under vendor %s; a release's vendor never changes: "+
+			"publish %s/* as a new release version; nothing of the release is built", st.Vendor, d.b.cfg.Vendor))
+		return true
+	}
 	var differ []string
 	for _, c := range rb.made {
-		if e, ok := d.b.out.Lookup(c.name, c.version); ok && e.Key != c.key {
+		if e, ok := d.b.out.Lookup(c.name, c.version); ok && e.Key != c.key && !d.isProject(c) {
 			differ = append(differ, c.name)
 		}
 	}
 	if len(differ) == 0 {
 		return false
 	}
-	d.releaseProblem(rb.cfg, differ[0], fmt.Sprintf("%d of its packages (%s, ...) are published with other content than "+
-		"the release's settings give now; published archives never change: restore the settings, or publish the new "+
-		"ones as a new release version; nothing of the release is built", len(differ), differ[0]))
+	d.releaseProblem(rb.cfg, differ[0], fmt.Sprintf("%s (and %d more of its packages) is published with other content "+
+		"than the release's settings give now; published archives never change: publish the new settings as a new "+
+		"release version; nothing of the release is built", differ[0], len(differ)-1))
 	return true
+}
+
+// settledAs reports whether c is published as the release makes it. A project counts as published whatever
+// its bytes: it embeds the repository's URL, and after a move (--change-base-url) the published project keeps
+// the old one, as in a mirror, while every other package is the same.
+func (d *distribution) settledAs(c *candidate) bool {
+	e, ok := d.b.out.Lookup(c.name, c.version)
+	return ok && (e.Key == c.key || d.isProject(c))
 }
 
 // releaseProblem reports an error of release r about package pkg.
@@ -276,9 +307,9 @@ func (d *distribution) vendorFree(r config.DistRelease, closure map[string]strin
 	s := distro.Set{From: d.b.cfg.Distribution.UpstreamVendor, To: d.b.cfg.Vendor}
 	free := true
 	for _, name := range slices.Sorted(maps.Keys(closure)) {
-		if renamed := s.Rename(name); d.others[renamed] {
-			d.releaseProblem(r, name, fmt.Sprintf("renamed, it would be %s, a package the sources build too; "+
-				"choose a vendor no source builds; the release is not published", renamed))
+		if renamed := s.Rename(name); d.others[renamed] != "" {
+			d.releaseProblem(r, name, fmt.Sprintf("renamed, it would be %s, which source %s builds too; "+
+				"choose a vendor no source builds; the release is not published", renamed, d.others[renamed]))
 			free = false
 		}
 	}
@@ -449,6 +480,7 @@ func (d *distribution) edition(rb *releaseBuild, e config.Edition, product, proj
 		d.problem(product, rb.cfg, fmt.Errorf("edition %s: %w", e.Name, err))
 		return false
 	}
+	d.unusedPatterns(rb, e, pdoc)
 	pdoc = distro.EditionProduct(pdoc, productName, allow)
 	if req, _ := pdoc.GetObject("require"); req == nil || req.Len() == 0 {
 		d.problem(product, rb.cfg, fmt.Errorf("edition %s: no requirement of %s matches its require patterns %q", e.Name, product.name, e.Require))
@@ -471,41 +503,94 @@ func (d *distribution) edition(rb *releaseBuild, e config.Edition, product, proj
 	return ok
 }
 
+// unusedPatterns warns about each pattern of an edition that matches none of the full product's requirements
+// (a typo keeps the edition installable, without what the pattern meant to keep).
+func (d *distribution) unusedPatterns(rb *releaseBuild, e config.Edition, product *composer.Object) {
+	req, _ := product.GetObject("require")
+	for _, p := range e.Require {
+		pat := composer.NewNamePattern(p)
+		if req == nil || !slices.ContainsFunc(req.Keys(), pat.Match) {
+			d.b.report.add(Problem{Severity: SeverityWarning, Version: rb.cfg.Version, Message: fmt.Sprintf(
+				"distribution release %s: edition %s: pattern %q matches none of the product's requirements", rb.cfg.Version, e.Name, p)})
+		}
+	}
+}
+
 // complete reports whether every package the release made is published with the content its settings give.
 func (d *distribution) complete(rb *releaseBuild) bool {
 	if !rb.ok {
 		return false
 	}
 	for _, c := range rb.made {
-		if e, ok := d.b.out.Lookup(c.name, c.version); !ok || e.Key != c.key {
+		if !d.settledAs(c) {
 			return false // its archive failed (reported)
 		}
 	}
 	return true
 }
 
-// writeAliases writes the alias metapackages of the releases this run completed, and records them as done.
-func (b *builder) writeAliases(ctx context.Context) error {
+// finishReleases ends the distribution part of a run once the archives are written: a release of which a
+// package failed is held back whole (its packages written this run leave the manifest, so no half of a
+// release is ever published; the next run builds it again), and the aliases of the releases complete are
+// written. A release is done when its aliases are published too.
+func (b *builder) finishReleases(ctx context.Context) error {
 	if b.dist == nil {
 		return nil
 	}
 	targets := map[[2]string][]string{} // upstream (name, version) -> distribution versions replacing it
 	renamed := map[[2]string]string{}
+	var complete []*releaseBuild
 	for _, rb := range b.dist.releases {
 		if !b.dist.complete(rb) {
+			b.dist.holdBack(rb)
 			continue
 		}
-		b.doneReleases = append(b.doneReleases, rb.cfg)
+		complete = append(complete, rb)
 		for name, up := range rb.upstreamOf {
 			targets[up] = append(targets[up], rb.cfg.Version)
 			renamed[up] = name
 		}
 	}
-	if !b.cfg.Distribution.AliasesEnabled() || len(targets) == 0 {
-		return nil
+	if b.cfg.Distribution.AliasesEnabled() && len(targets) > 0 {
+		aliases := b.aliasCandidates(targets, renamed)
+		if err := b.writeArchives(ctx, aliases, b.resolve(aliases, nil)); err != nil {
+			return err
+		}
 	}
-	aliases := b.aliasCandidates(targets, renamed)
-	return b.writeArchives(ctx, aliases, b.resolve(aliases, nil))
+	for _, rb := range complete {
+		if b.aliasesPublished(rb) {
+			b.doneReleases = append(b.doneReleases, rb.cfg)
+		}
+	}
+	return nil
+}
+
+// holdBack takes out of the manifest the packages of an incomplete release that this run added.
+func (d *distribution) holdBack(rb *releaseBuild) {
+	held := 0
+	for _, c := range rb.made {
+		if !d.prePublished[[2]string{c.name, c.version}] && d.b.out.Remove(c.name, c.version) {
+			held++
+		}
+	}
+	if held > 0 {
+		d.releaseProblem(rb.cfg, "", fmt.Sprintf("%d of its packages built this run are held back until every package "+
+			"of the release builds (a release is published whole)", held))
+	}
+}
+
+// aliasesPublished reports whether every alias of a complete release is published (an alias archive that
+// failed is written again by the next run, which finds the release not done).
+func (b *builder) aliasesPublished(rb *releaseBuild) bool {
+	if !b.cfg.Distribution.AliasesEnabled() {
+		return true
+	}
+	for _, up := range rb.upstreamOf {
+		if _, ok := b.out.Lookup(up[0], up[1]); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // aliasCandidates makes the alias metapackage of every upstream (name, version) in targets that is not
@@ -552,9 +637,9 @@ func (b *builder) commitReleases() {
 		return
 	}
 	if b.state.Releases == nil {
-		b.state.Releases = map[string]string{}
+		b.state.Releases = map[string]*releaseState{}
 	}
 	for _, r := range b.doneReleases {
-		b.state.Releases[r.Version] = releaseHash(b.cfg, r)
+		b.state.Releases[r.Version] = &releaseState{Config: releaseHash(b.cfg, r), Vendor: b.cfg.Vendor}
 	}
 }

@@ -28,8 +28,16 @@ type buildState struct {
 	Advisories *advisoriesState `json:"advisories,omitempty"`
 	// Nightly holds the published nightly sets of a profile that builds branches (nightly.go).
 	Nightly *nightlyState `json:"nightly,omitempty"`
-	// Releases maps each distribution release done to the hash of the settings it was made with (distro.go).
-	Releases map[string]string `json:"releases,omitempty"`
+	// Releases maps each distribution release done to what it was made with (distro.go).
+	Releases map[string]*releaseState `json:"releases,omitempty"`
+}
+
+// releaseState records a distribution release that is done.
+type releaseState struct {
+	// Config is releaseHash of the settings it was made with.
+	Config string `json:"config"`
+	// Vendor is the vendor it is published under: a release's vendor never changes.
+	Vendor string `json:"vendor"`
 }
 
 type prebuiltState struct {

@@ -56,8 +56,9 @@ type logLines struct {
 	start       time.Time
 }
 
+// Start begins a pass (a build has two: the archives, then a distribution's aliases).
 func (p *logLines) Start(total int) {
-	p.total, p.start = total, time.Now()
+	p.total, p.done, p.start = total, 0, time.Now()
 	if total > 0 {
 		p.log.Info(p.what, "total", total)
 	}
