@@ -333,7 +333,7 @@ func TestDistributionVendorClash(t *testing.T) {
 	g, _ := testGlobals(t)
 	out := t.TempDir()
 	sum, err := runBuildSummary(t.Context(), &buildOptions{Config: p, Out: out, Cache: t.TempDir(), Jobs: 2}, g)
-	if err == nil || !strings.Contains(jsonOf(sum.Problems), "it would be acme/framework, a package the sources build too") {
+	if err == nil || !strings.Contains(jsonOf(sum.Problems), "it would be acme/framework, which source clash builds too") {
 		t.Fatalf("a vendor clash must fail the release: %v %s", err, jsonOf(sum.Problems))
 	}
 	if _, err := os.Stat(filepath.Join(out, "packages/acme/module-catalog-1.0.0.zip")); err == nil {
