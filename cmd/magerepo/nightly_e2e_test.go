@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,10 +134,11 @@ func TestNightlyRealMagento(t *testing.T) {
 		}
 	}
 	out := t.TempDir()
+	ln, base := listen(t)
 	build := func() string {
 		g, stdout := testGlobals(t)
 		opts := &buildOptions{Profile: "upstream-nightly", SourcesDir: sd, Out: out, Cache: t.TempDir(), Jobs: 4,
-			BaseURL: "https://nightly.example/"}
+			BaseURL: base}
 		if err := runBuild(t.Context(), opts, g); err != nil {
 			t.Fatalf("build: %v\n%s\n%s", err, stdout, problemLines(t, out))
 		}
@@ -152,7 +154,7 @@ func TestNightlyRealMagento(t *testing.T) {
 		}
 	}
 	var v bytes.Buffer
-	if err := runVerify(t.Context(), &verifyOptions{Deep: true, BaseURL: "https://nightly.example/", Jobs: 4}, out, &v); err != nil {
+	if err := runVerify(t.Context(), &verifyOptions{Deep: true, BaseURL: base, Jobs: 4}, out, &v); err != nil {
 		t.Fatalf("verify: %v\n%s", err, v.String())
 	}
 	before := treeHashes(t, out)
@@ -167,5 +169,42 @@ func TestNightlyRealMagento(t *testing.T) {
 		if after[p] != h {
 			t.Errorf("%s changed in the second run", p)
 		}
+	}
+	serveDir(t, ln, out)
+	thirdparty := serveThirdparty(t, filepath.Join(fixture, "thirdparty"))
+	forEachComposer(t, func(t *testing.T, composerBin string, _ bool) {
+		requireRealNightly(t, composerBin, base, thirdparty)
+	})
+}
+
+// requireRealNightly installs nightly versions that carry build metadata (103.0.3.1-a20220413+p2, from the
+// release's 103.0.3-p2) into a project of minimum-stability alpha with the real Composer client.
+func requireRealNightly(t *testing.T, composerBin, base, thirdparty string) {
+	dir := t.TempDir()
+	doc := map[string]any{"name": "test/nightly", "minimum-stability": "alpha",
+		"repositories": []any{map[string]any{"packagist.org": false}, map[string]string{"type": "composer", "url": base},
+			map[string]string{"type": "composer", "url": thirdparty}},
+		"config": map[string]any{"secure-http": false, "allow-plugins": true}}
+	b, _ := json.Marshal(doc)
+	if err := os.WriteFile(filepath.Join(dir, "composer.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(composerBin, "require", "--ignore-platform-reqs", "--no-interaction", "--no-ansi", "--no-progress",
+		"magento/framework:103.0.3.1-a20220413+p2", "magento/module-catalog:*")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "COMPOSER_HOME="+filepath.Join(dir, ".home"), "COMPOSER_ALLOW_SUPERUSER=1")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("composer require of the nightly: %v\n%s", err, tailLines(string(msg), 40))
+	}
+	lock := readLock(t, filepath.Join(dir, "composer.lock"))
+	got := map[string]string{}
+	for _, p := range lock.Packages {
+		got[p.Name] = p.Version
+	}
+	if got["magento/framework"] != "103.0.3.1-a20220413+p2" || got["magento/module-catalog"] != "104.0.3.1-a20220413+p1" {
+		t.Errorf("installed framework %q, module-catalog %q", got["magento/framework"], got["magento/module-catalog"])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "vendor/magento/framework/registration.php")); err != nil {
+		t.Errorf("magento/framework not installed: %v", err)
 	}
 }
