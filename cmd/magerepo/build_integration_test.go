@@ -85,17 +85,7 @@ func TestBuildDeterministicAcrossJobs(t *testing.T) {
 		}
 		trees = append(trees, treeHashes(t, out))
 	}
-	if len(trees[0]) < 10 {
-		t.Fatalf("only %d files built", len(trees[0]))
-	}
-	for p, h := range trees[0] {
-		if trees[1][p] != h {
-			t.Errorf("%s differs between --jobs 1 and --jobs 8", p)
-		}
-	}
-	if len(trees[0]) != len(trees[1]) {
-		t.Errorf("file counts differ: %d vs %d", len(trees[0]), len(trees[1]))
-	}
+	sameTrees(t, trees[0], trees[1], 10, "--jobs 1 and --jobs 8")
 }
 
 // TestBuildIncremental: a second run with no new tags rewrites nothing (mtimes unchanged); a new tag builds

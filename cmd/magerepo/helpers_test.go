@@ -155,6 +155,23 @@ func treeHashes(t *testing.T, dir string) map[string]string {
 	return out
 }
 
+// sameTrees reports every file that differs between two treeHashes results (what names the two builds), and
+// fails when the first has fewer than min files (a comparison of two empty builds proves nothing).
+func sameTrees(t *testing.T, a, b map[string]string, min int, what string) {
+	t.Helper()
+	if len(a) < min {
+		t.Fatalf("only %d files built", len(a))
+	}
+	for p, h := range a {
+		if b[p] != h {
+			t.Errorf("%s differs between %s", p, what)
+		}
+	}
+	if len(a) != len(b) {
+		t.Errorf("file counts differ between %s: %d vs %d", what, len(a), len(b))
+	}
+}
+
 // gitTreeFiles returns path -> content of every regular file below dir at tag in a gittest repository.
 func gitTreeFiles(t *testing.T, r *gittest.Repo, tag, dir string) map[string]string {
 	t.Helper()

@@ -102,17 +102,7 @@ func TestNightlyDeterministic(t *testing.T) {
 		}
 		trees = append(trees, treeHashes(t, out))
 	}
-	if len(trees[0]) < 15 {
-		t.Fatalf("only %d files", len(trees[0]))
-	}
-	for p, h := range trees[0] {
-		if trees[1][p] != h {
-			t.Errorf("%s differs between the two builds", p)
-		}
-	}
-	if len(trees[0]) != len(trees[1]) {
-		t.Errorf("%d files vs %d", len(trees[0]), len(trees[1]))
-	}
+	sameTrees(t, trees[0], trees[1], 15, "the two builds")
 	var found bool
 	for p := range trees[0] {
 		found = found || strings.HasSuffix(p, "module-catalog-104.0.7.1-a20240103.zip")
