@@ -35,6 +35,7 @@ type candidate struct {
 	composerOnly  bool              // the archive holds composer.json (and extra files) only
 	extra         []extraFile       // files added after composer.json, unsorted (project 2.4.0 .gitignore)
 	replacements  []fixes.Replacement
+	nightlyBase   string // a nightly's upstream version: its composer.json version at the latest tag ("" when none)
 	key           string
 }
 

@@ -242,6 +242,7 @@ func (x *expander) nightlyVersion(c *candidate, doc *composer.Object, name, p st
 	default:
 		if v, ok := x.versionAt(ref.tree, c.dir, name); ok {
 			base = distro.BaseVersion(v, ref.name)
+			c.nightlyBase = v
 		} else {
 			base = distro.BaseVersion(truthyVersion(doc), "")
 		}
@@ -381,7 +382,24 @@ func (b *builder) nightlySet(ctx context.Context, cands []*candidate) *distro.Se
 			}
 		}
 	}
+	if set.From != set.To {
+		addBaseReplace(set, cands)
+	}
 	return set
+}
+
+// addBaseReplace makes every package of the set that the released product does not name (a module inside a
+// satellite's metapackage) replace its version at the latest tag, the newest release of its repository, so
+// that extensions requiring it install against the nightly distribution too.
+func addBaseReplace(set *distro.Set, cands []*candidate) {
+	if set.Replace == nil {
+		set.Replace = map[string]string{}
+	}
+	for _, c := range cands {
+		if _, named := set.Replace[c.name]; !named && c.src.isNightly() && c.nightlyBase != "" && set.Rename(c.name) != c.name {
+			set.Replace[c.name] = c.nightlyBase
+		}
+	}
 }
 
 // dropMissingAddOns removes from a nightly product's or project's require the template add-ons the set does

@@ -236,7 +236,7 @@ func TestNightlyDistribution(t *testing.T) {
 	md := t.TempDir()
 	for rel, req := range map[string]string{
 		"1.0.0":       `{"acme/module-a": "100.0.0", "acme/module-b": "100.0.0", "acme/lib": "1.0.0"}`,
-		"2.0.0":       `{"acme/module-a": "100.1.0", "acme/module-b": "100.1.0", "acme/lib": "2.0.0"}`,
+		"2.0.0":       `{"acme/module-a": "100.0.9", "acme/lib": "2.0.0"}`,
 		"2.1.0-beta1": `{"acme/module-a": "100.2.0-beta1"}`,
 	} {
 		dir := filepath.Join(md, rel, "product-community-edition")
@@ -267,8 +267,14 @@ func TestNightlyDistribution(t *testing.T) {
 	if cj.Name != "mirror/module-b" || cj.Require["mirror/module-a"] != "100.1.0.1-a20240102" || cj.Require["acme/lib"] != "*" {
 		t.Errorf("renamed module-b: %s", doc)
 	}
+	// module-b is not in the released product: it replaces its version at the latest tag.
 	if cj.Replace["acme/module-b"] != "100.1.0" || len(cj.Replace) != 1 {
 		t.Errorf("module-b replaces %v, want acme/module-b 100.1.0", cj.Replace)
+	}
+	// module-a is: the released product's version wins over the latest tag's.
+	docA := readZipFile(t, filepath.Join(f.out, "dist/mirror/module-a-100.1.0.1-a20240102.zip"), "composer.json")
+	if !strings.Contains(docA, `"acme/module-a": "100.0.9"`) {
+		t.Errorf("module-a: %s", docA)
 	}
 }
 
