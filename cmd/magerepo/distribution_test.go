@@ -103,8 +103,7 @@ func TestDistributionBuild(t *testing.T) {
 		t.Errorf("alias = %s", jsonOf(alias))
 	}
 	minimal := zipComposerJSON(t, filepath.Join(pkgs, "mageos/product-minimal-edition-1.0.0.zip"))
-	if got := jsonOf(minimal["require"]); got != `{"acme/base-deployer":"^1.0","mageos/framework":"1.0.0","mageos/magento2-base":"1.0.0","php":">=7.4"}` &&
-		!strings.Contains(got, `"mageos/framework":"1.0.0"`) {
+	if got := jsonOf(minimal["require"]); got != `{"acme/base-deployer":"^1.0","mageos/framework":"1.0.0","mageos/magento2-base":"1.0.0","php":"\u003e=7.4"}` {
 		t.Errorf("minimal product require = %s", got)
 	}
 	if _, err := os.Stat(filepath.Join(pkgs, "magento/module-catalog-104.0.6.zip")); err != nil {
